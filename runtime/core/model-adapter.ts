@@ -1,0 +1,24 @@
+import type { ModelCallOptions } from "./chat.js";
+import type { StreamPart } from "./stream-part.js";
+
+export interface ConnectivityResult {
+  ok: boolean;
+  latencyMs: number;
+  detail?: string;
+}
+
+/**
+ * One configured model on one provider. `stream` is the only way to call it: a non-streaming answer is
+ * the same stream, collected (see `collectStream`).
+ *
+ * Contract: an error that happens before the first output part is thrown from the iterator (so the
+ * caller can still fall back); once output has started it arrives as an `error` part and the stream ends.
+ */
+export interface ModelAdapter {
+  readonly provider: string;
+  readonly modelId: string;
+  stream(options: ModelCallOptions): AsyncIterable<StreamPart>;
+  /** A cheap reachability check (list models or similar). */
+  check?(signal?: AbortSignal): Promise<ConnectivityResult>;
+  close?(): Promise<void>;
+}
