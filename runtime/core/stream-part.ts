@@ -1,7 +1,14 @@
 import type { ToolCall } from "./chat.js";
 import type { LfError } from "./errors.js";
 
-export type FinishReason = "stop" | "length" | "tool-calls" | "content-filter" | "error" | "other";
+export type FinishReason =
+  | "stop"
+  | "length"
+  | "tool-calls"
+  | "content-filter"
+  | "max-tool-iterations"
+  | "error"
+  | "other";
 
 export interface Usage {
   inputTokens: number;
@@ -12,11 +19,17 @@ export interface Usage {
 
 /**
  * What a model produces, as a stream of typed parts. Providers parse their wire format into these;
- * the server and the CLI write them out. A `tool-call` part carries a complete call.
+ * the server and the CLI write them out.
+ *
+ * - `tool-call`: a complete call the model made that the caller must run (a client-side tool, or any
+ *   call when no tool loop runs).
+ * - `tool-start` / `tool-result`: a call that the runtime itself runs (an MCP tool) and its outcome.
  */
 export type StreamPart =
   | { type: "text-delta"; text: string }
   | { type: "tool-call"; toolCall: ToolCall }
+  | { type: "tool-start"; toolCall: ToolCall; server: string; tool: string }
+  | { type: "tool-result"; toolCall: ToolCall; output: string; isError: boolean; durationMs: number }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; finishReason: FinishReason }
   | { type: "error"; error: LfError };
