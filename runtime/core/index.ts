@@ -3,4 +3,5 @@ export * from "./clock.js";
 export * from "./collect-stream.js";
 export * from "./errors.js";
 export * from "./model-adapter.js";
+export * from "./provider-parameters.js";
 export * from "./stream-part.js";

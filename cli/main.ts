@@ -1,0 +1,46 @@
+import { Command } from "commander";
+import { readFileSync } from "node:fs";
+import { exitCodes } from "./exit-codes.js";
+
+// Each command's module is imported only when that command runs, so `lf validate` never pays for the
+// HTTP server, the provider SDKs or MCP.
+const program = new Command()
+  .name("lf")
+  .description("Run the models of a llamafarm.yaml project: chat, serve, validate, route.")
+  .version(packageVersion(), "-V, --version")
+  .showSuggestionAfterError(true)
+  .configureOutput({ outputError: (text, write) => write(text) })
+  .exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : exitCodes.usage);
+  });
+
+program
+  .command("validate")
+  .description("Check a project file: schema, references, cycles, environment variables.")
+  .argument("[file]", "the project file (default: ./llamafarm.yaml or the nearest one above)")
+  .option("--json", "print the findings as JSON")
+  .action(async (file: string | undefined, options: { json?: boolean }) => {
+    const { validateCommand } = await import("./commands/validate.js");
+    process.exitCode = await validateCommand(file, options);
+  });
+
+program
+  .command("init")
+  .description("Write a starter llamafarm.yaml (local + cloud models) into a folder.")
+  .argument("[dir]", "the folder (default: the current one)")
+  .option("--name <name>", "the project name (default: the folder's name)")
+  .action(async (dir: string | undefined, options: { name?: string }) => {
+    const { initCommand } = await import("./commands/init.js");
+    process.exitCode = await initCommand(dir, options);
+  });
+
+await program.parseAsync(process.argv);
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+    return pkg.version;
+  } catch {
+    return "0.0.0";
+  }
+}

@@ -1,0 +1,131 @@
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { ModelParameters } from "../core/index.js";
+import type { LlamaFarmProject, Model, PromptMessage } from "../../schema/llamafarm.js";
+import { parseDuration } from "./duration.js";
+import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
+
+/** Builds the frozen, ready-to-run view of a validated project. The schema has filled in every default. */
+export function resolveProject(config: LlamaFarmProject, file: string, secrets: string[]): ResolvedProject {
+  const dir = dirname(file);
+  const runtime = config.runtime;
+  const prompts = new Map((config.prompts ?? []).map((p) => [p.name, p.messages]));
+  const defaultModel =
+    runtime.default_model ?? runtime.models.find((m) => m.default === true)?.name ?? runtime.models[0]!.name;
+
+  const models = new Map<string, ResolvedModel>();
+  for (const model of runtime.models) {
+    models.set(model.name, resolveModel(model, config, prompts, dir, model.name === defaultModel));
+  }
+  return deepFreeze({
+    file,
+    dir,
+    namespace: config.namespace,
+    name: config.name,
+    defaultModel,
+    models,
+    fallbacks: runtime.fallbacks ?? [],
+    maxToolIterations: runtime.max_tool_iterations ?? 10,
+    raw: config,
+    secrets: secrets.filter((s) => s.length >= 6),
+  });
+}
+
+function resolveModel(
+  model: Model,
+  config: LlamaFarmProject,
+  prompts: Map<string, PromptMessage[]>,
+  dir: string,
+  isDefault: boolean,
+): ResolvedModel {
+  const runtime = config.runtime;
+  const timeouts = { ...runtime.timeouts, ...model.timeouts };
+  const retries = { ...runtime.retries, ...model.retries };
+  const breaker = { ...runtime.circuit_breaker, ...model.circuit_breaker };
+  const promptNames = model.prompts ?? (model.prompt === undefined ? [] : [model.prompt]);
+  const { stop, ...rest } = model.model_api_parameters ?? {};
+  const parameters: ModelParameters = { ...rest };
+  if (stop !== undefined) parameters.stop = typeof stop === "string" ? [stop] : stop;
+  const modelId =
+    model.provider === "llamacpp" && model.model !== undefined && !isAbsolute(model.model)
+      ? resolve(dir, model.model)
+      : (model.model ?? "");
+
+  return {
+    name: model.name,
+    description: model.description,
+    provider: model.provider,
+    modelId,
+    baseUrl: model.base_url,
+    apiKey: model.api_key,
+    headers: model.headers ?? {},
+    parameters,
+    extraBody: model.extra_body,
+    promptMessages: promptNames.flatMap((name) => prompts.get(name) ?? []),
+    mcpServers: model.mcp_servers,
+    fallbacks: model.fallbacks ?? [],
+    router: model.router && {
+      strategy: model.router.strategy,
+      members: model.router.models.map((m): RouterMember => (typeof m === "string" ? { model: m } : m)),
+      tolerance: model.router.tolerance ?? 0.1,
+      expectedOutputTokens: model.router.expected_output_tokens ?? 256,
+    },
+    limits: {
+      rpm: model.limits?.rpm,
+      tpm: model.limits?.tpm,
+      maxConcurrent: model.limits?.max_concurrent,
+      minIntervalMs: parseDuration(model.limits?.min_interval),
+      maxWaitMs: parseDuration(model.limits?.max_wait ?? 0),
+    },
+    pricing: model.pricing && { inputPer1k: model.pricing.input_per_1k, outputPer1k: model.pricing.output_per_1k },
+    contextWindow: model.context_window,
+    capabilities: {
+      tools: model.capabilities?.tools ?? true,
+      vision: model.capabilities?.vision ?? false,
+      json: model.capabilities?.json ?? true,
+    },
+    timeouts: {
+      connectMs: parseDuration(timeouts.connect!),
+      firstTokenMs: parseDuration(timeouts.first_token!),
+      idleMs: parseDuration(timeouts.idle!),
+      totalMs: parseDuration(timeouts.total!),
+    },
+    retries: {
+      maxAttempts: retries.max_attempts!,
+      initialBackoffMs: parseDuration(retries.initial_backoff!),
+      maxBackoffMs: parseDuration(retries.max_backoff!),
+      maxRetryAfterMs: parseDuration(retries.max_retry_after!),
+    },
+    circuitBreaker: {
+      failureThreshold: breaker.failure_threshold!,
+      failureRate: breaker.failure_rate,
+      windowMs: parseDuration(breaker.window!),
+      minRequests: breaker.min_requests!,
+      cooldownMs: parseDuration(breaker.cooldown!),
+    },
+    budget: model.budget && { perRequest: model.budget.per_request, daily: model.budget.daily, monthly: model.budget.monthly },
+    llamacpp:
+      model.provider === "llamacpp"
+        ? {
+            maxContexts: model.llamacpp?.max_contexts ?? 1,
+            gpuLayers: model.llamacpp?.gpu_layers === undefined ? undefined : (model.llamacpp.gpu_layers as number | "auto"),
+            threads: model.llamacpp?.threads,
+          }
+        : undefined,
+    isDefault,
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value === null || typeof value !== "object" || Object.isFrozen(value)) return value;
+  if (value instanceof Map) {
+    for (const v of value.values()) deepFreeze(v);
+    // A frozen Map can still be mutated through its methods; block them.
+    const map = value as Map<unknown, unknown>;
+    map.set = map.delete = map.clear = () => {
+      throw new TypeError("the loaded config is read-only");
+    };
+  } else {
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return Object.freeze(value);
+}

@@ -1,0 +1,76 @@
+import type { ModelParameters } from "../core/index.js";
+import type { LlamaFarmProject, Model, PromptMessage, Provider } from "../../schema/llamafarm.js";
+
+export type McpBinding = string | { server: string; tools?: string[] };
+
+export interface RouterMember {
+  model: string;
+  weight?: number;
+  tier?: "simple" | "medium" | "complex" | "code" | "reasoning";
+}
+
+/** A model with every default and project-wide setting applied, durations in milliseconds. */
+export interface ResolvedModel {
+  readonly name: string;
+  readonly description: string | undefined;
+  /** Undefined for a router, which has no provider of its own. */
+  readonly provider: Provider | undefined;
+  readonly modelId: string;
+  readonly baseUrl: string | undefined;
+  readonly apiKey: string | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly parameters: Readonly<ModelParameters>;
+  readonly extraBody: Readonly<Record<string, unknown>> | undefined;
+  /** The messages of the model's prompt sets, in order. */
+  readonly promptMessages: ReadonlyArray<PromptMessage>;
+  /** Omitted in the file: every server. */
+  readonly mcpServers: ReadonlyArray<McpBinding> | undefined;
+  readonly fallbacks: ReadonlyArray<string>;
+  readonly router:
+    | {
+        strategy: NonNullable<Model["router"]>["strategy"];
+        members: ReadonlyArray<RouterMember>;
+        tolerance: number;
+        expectedOutputTokens: number;
+      }
+    | undefined;
+  readonly limits: {
+    rpm?: number;
+    tpm?: number;
+    maxConcurrent?: number;
+    minIntervalMs?: number;
+    maxWaitMs: number;
+  };
+  readonly pricing: { inputPer1k: number; outputPer1k: number } | undefined;
+  readonly contextWindow: number | undefined;
+  readonly capabilities: { tools: boolean; vision: boolean; json: boolean };
+  readonly timeouts: { connectMs: number; firstTokenMs: number; idleMs: number; totalMs: number };
+  readonly retries: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; maxRetryAfterMs: number };
+  readonly circuitBreaker: {
+    failureThreshold: number;
+    failureRate: number | undefined;
+    windowMs: number;
+    minRequests: number;
+    cooldownMs: number;
+  };
+  readonly budget: { perRequest?: number; daily?: number; monthly?: number } | undefined;
+  readonly llamacpp: { maxContexts: number; gpuLayers?: number | "auto"; threads?: number } | undefined;
+  readonly isDefault: boolean;
+}
+
+export interface ResolvedProject {
+  /** Absolute path of the project file. */
+  readonly file: string;
+  /** The folder that holds it; relative paths in the file are resolved against it. */
+  readonly dir: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly defaultModel: string;
+  readonly models: ReadonlyMap<string, ResolvedModel>;
+  readonly fallbacks: ReadonlyArray<string>;
+  readonly maxToolIterations: number;
+  /** The file as validated, with the schema's defaults filled in. */
+  readonly raw: Readonly<LlamaFarmProject>;
+  /** Values that must never be shown: API keys, header values, secrets from the environment. */
+  readonly secrets: ReadonlyArray<string>;
+}

@@ -1,0 +1,462 @@
+/* Generated from schema/llamafarm.schema.json by `npm run gen:types`. Do not edit by hand. */
+
+export type Identifier = string;
+/**
+ * ollama; openai (and any OpenAI-compatible server with base_url; universal and lemonade are LlamaFarm runtimes that speak it); anthropic; llamacpp (a GGUF file run in-process).
+ */
+export type Provider = "ollama" | "openai" | "anthropic" | "llamacpp" | "universal" | "lemonade";
+/**
+ * An amount in US dollars.
+ */
+export type Money = number;
+/**
+ * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+ */
+export type Duration = number | string;
+export type ApiKey =
+  | string
+  | {
+      key: string;
+      /**
+       * namespace/project names this key may use; omitted: all.
+       */
+      projects?: string[];
+    };
+
+/**
+ * An lf project file (llamafarm.yaml). Compatible with LlamaFarm's v1 project format, plus lf's reliability, routing, limits, pricing and server fields.
+ */
+export interface LlamaFarmProject {
+  /**
+   * Config version; must be "v1".
+   */
+  version: "v1";
+  /**
+   * Project name; the {project} part of API paths.
+   */
+  name: string;
+  /**
+   * Project namespace; the {namespace} part of API paths.
+   */
+  namespace: string;
+  /**
+   * Named prompt sets that models reference with `prompt` or `prompts`.
+   */
+  prompts?: PromptSet[];
+  runtime: Runtime;
+  /**
+   * Model Context Protocol tool servers available to the project's models.
+   */
+  mcp?: {
+    servers?: McpServer[];
+  };
+  server?: Server;
+  state?: State;
+  budget?: ProjectBudget;
+  /**
+   * The usage ledger.
+   */
+  usage?: {
+    /**
+     * Rows older than this are pruned.
+     */
+    retention_days?: number;
+  };
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  rag?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  datasets?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  components?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  voice?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  agents?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  nodes?: unknown;
+  /**
+   * LlamaFarm's semantic router section; accepted and ignored by lf (a warning names it). lf's routers are models with a `router:` block.
+   */
+  router?: unknown;
+  /**
+   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   */
+  memory?: unknown;
+}
+export interface PromptSet {
+  name: Identifier;
+  messages: PromptMessage[];
+}
+export interface PromptMessage {
+  role: "system" | "user" | "assistant" | "tool";
+  /**
+   * Text; `{{variable}}` and `{{variable | default}}` are filled from request variables.
+   */
+  content: string;
+  tool_call_id?: string;
+}
+export interface Runtime {
+  /**
+   * The model used when a request names none. Without it, the model with `default: true`, else the first.
+   */
+  default_model?: string;
+  /**
+   * @minItems 1
+   */
+  models: [Model, ...Model[]];
+  /**
+   * The project-wide fallback chain, tried after a model's own `fallbacks`.
+   */
+  fallbacks?: string[];
+  /**
+   * Model turns with tool calls before the loop stops.
+   */
+  max_tool_iterations?: number;
+  /**
+   * Defaults for every model; a model's own `timeouts` override them field by field.
+   */
+  timeouts?: Timeouts & {
+    connect?: string;
+    first_token?: string;
+    idle?: string;
+    total?: string;
+  };
+  /**
+   * Defaults for every model; a model's own `retries` override them field by field.
+   */
+  retries?: Retries & {
+    max_attempts?: number;
+    initial_backoff?: string;
+    max_backoff?: string;
+    max_retry_after?: string;
+  };
+  /**
+   * Defaults for every model; a model's own `circuit_breaker` overrides them field by field.
+   */
+  circuit_breaker?: CircuitBreaker & {
+    failure_threshold?: number;
+    window?: string;
+    min_requests?: number;
+    cooldown?: string;
+  };
+}
+export interface Model {
+  name: Identifier;
+  description?: string;
+  provider?: Provider;
+  /**
+   * The provider's model id; for llamacpp, the path of a .gguf file (relative to the project folder).
+   */
+  model?: string;
+  /**
+   * The provider's URL.
+   */
+  base_url?: string;
+  /**
+   * Use ${env:VAR}; without it, the provider's usual variable (OPENAI_API_KEY, ANTHROPIC_API_KEY).
+   */
+  api_key?: string;
+  /**
+   * Marks the default model (at most one).
+   */
+  default?: boolean;
+  model_api_parameters?: ModelApiParameters;
+  /**
+   * One prompt set, by name.
+   */
+  prompt?: string;
+  /**
+   * Prompt sets, by name, merged in order.
+   */
+  prompts?: string[];
+  /**
+   * MCP servers this model may use: omitted = all, [] = none; an entry may narrow a server to some of its tools.
+   */
+  mcp_servers?: (
+    | string
+    | {
+        server: string;
+        tools?: string[];
+      }
+  )[];
+  /**
+   * Models tried, in order, when this one fails.
+   */
+  fallbacks?: string[];
+  router?: Router;
+  limits?: Limits;
+  pricing?: Pricing;
+  /**
+   * Tokens the model accepts; larger prompts skip to a fallback.
+   */
+  context_window?: number;
+  capabilities?: Capabilities;
+  timeouts?: Timeouts;
+  retries?: Retries;
+  circuit_breaker?: CircuitBreaker;
+  budget?: Budget;
+  /**
+   * Extra HTTP headers sent to the provider.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Provider-specific fields added to the request body (OpenAI-compatible providers).
+   */
+  extra_body?: {};
+  /**
+   * llamacpp provider options.
+   */
+  llamacpp?: {
+    /**
+     * Concurrent generations sharing the loaded model.
+     */
+    max_contexts?: number;
+    /**
+     * Layers to offload to a GPU, or "auto".
+     */
+    gpu_layers?: number | string;
+    threads?: number;
+  };
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  instructor_mode?: string;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  encoder_config?: {};
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  tool_call_strategy?: string;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  tools?: unknown[];
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  tools_mode?: string;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  prompts_mode?: string;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  keep_loaded?: boolean;
+}
+/**
+ * Sampling parameters, mapped to each provider's own names. Other keys are passed through to OpenAI-compatible providers.
+ */
+export interface ModelApiParameters {
+  temperature?: number;
+  max_tokens?: number;
+  top_p?: number;
+  top_k?: number;
+  stop?: string | string[];
+  seed?: number;
+  num_ctx?: number;
+  repeat_penalty?: number;
+  frequency_penalty?: number;
+  presence_penalty?: number;
+  [k: string]: unknown;
+}
+/**
+ * Makes this named model a router that picks among other named models.
+ */
+export interface Router {
+  strategy: "simple-shuffle" | "least-busy" | "usage-based" | "latency-based" | "cost-based" | "complexity";
+  /**
+   * @minItems 1
+   */
+  models: [
+    (
+      | string
+      | {
+          model: string;
+          weight?: number;
+          tier?: "simple" | "medium" | "complex" | "code" | "reasoning";
+        }
+    ),
+    ...(
+      | string
+      | {
+          model: string;
+          weight?: number;
+          tier?: "simple" | "medium" | "complex" | "code" | "reasoning";
+        }
+    )[]
+  ];
+  /**
+   * latency-based: candidates within this fraction of the fastest are shuffled among.
+   */
+  tolerance?: number;
+  /**
+   * cost-based: output tokens assumed when estimating cost.
+   */
+  expected_output_tokens?: number;
+}
+export interface Limits {
+  /**
+   * Requests per minute.
+   */
+  rpm?: number;
+  /**
+   * Tokens per minute.
+   */
+  tpm?: number;
+  /**
+   * Requests in flight at once.
+   */
+  max_concurrent?: number;
+  /**
+   * Least time between two request starts.
+   */
+  min_interval?: number | string;
+  /**
+   * How long a request waits for this model's limit when no other model can take it.
+   */
+  max_wait?: number | string;
+}
+export interface Pricing {
+  input_per_1k: Money;
+  output_per_1k: Money;
+}
+export interface Capabilities {
+  tools?: boolean;
+  vision?: boolean;
+  json?: boolean;
+}
+export interface Timeouts {
+  /**
+   * Until the provider's response headers.
+   */
+  connect?: number | string;
+  /**
+   * Until the first output.
+   */
+  first_token?: number | string;
+  /**
+   * Between two chunks of a stream.
+   */
+  idle?: number | string;
+  /**
+   * The whole call.
+   */
+  total?: number | string;
+}
+export interface Retries {
+  /**
+   * Attempts on the same model, the first included.
+   */
+  max_attempts?: number;
+  initial_backoff?: Duration;
+  max_backoff?: Duration;
+  /**
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   */
+  max_retry_after?: number | string;
+}
+export interface CircuitBreaker {
+  /**
+   * Consecutive failures that open the circuit.
+   */
+  failure_threshold?: number;
+  /**
+   * Or: a failure rate over `window` that opens it.
+   */
+  failure_rate?: number;
+  window?: Duration;
+  /**
+   * Requests in the window before the rate counts.
+   */
+  min_requests?: number;
+  /**
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   */
+  cooldown?: number | string;
+}
+export interface Budget {
+  /**
+   * An amount in US dollars.
+   */
+  per_request?: number;
+  daily?: Money;
+  monthly?: Money;
+}
+export interface McpServer {
+  name: Identifier;
+  transport: "stdio" | "http" | "sse";
+  /**
+   * stdio: the program to start.
+   */
+  command?: string;
+  args?: string[];
+  /**
+   * stdio: environment of the server (use ${env:VAR} for secrets).
+   */
+  env?: {
+    [k: string]: string;
+  };
+  /**
+   * stdio: working folder, relative to the project folder.
+   */
+  cwd?: string;
+  /**
+   * http / sse: the server's URL.
+   */
+  base_url?: string;
+  /**
+   * http / sse: headers sent with every request.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   */
+  timeout?: number | string;
+}
+export interface Server {
+  /**
+   * Loopback unless told otherwise.
+   */
+  host?: string;
+  port?: number;
+  /**
+   * When set, every route but /health needs `Authorization: Bearer KEY`.
+   */
+  api_keys?: ApiKey[];
+  body_limit?: string;
+}
+export interface State {
+  /**
+   * Share limits, breakers, latency and spend between instances.
+   */
+  redis_url?: string;
+  key_prefix?: string;
+}
+export interface ProjectBudget {
+  per_request?: Money;
+  daily?: Money;
+  monthly?: Money;
+  /**
+   * Models (cheaper or local) that take requests once a budget is spent; empty: refuse with 429 budget_exceeded.
+   */
+  when_exceeded?: string[];
+}
