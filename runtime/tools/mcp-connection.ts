@@ -9,6 +9,8 @@ import type { TransportContext, TransportFactory } from "./create-transport.js";
 import { DEFAULT_MCP_TIMEOUT_MS, type McpServerConfig } from "./mcp-server-config.js";
 import { StdioProcessTransport } from "./stdio-process-transport.js";
 
+const MIN_CONNECT_TIMEOUT_MS = 10_000;
+
 export type McpServerState = "idle" | "connecting" | "ready" | "failed" | "closed";
 
 export interface McpServerStatus {
@@ -74,6 +76,11 @@ export class McpConnection {
 
   get timeoutMs(): number {
     return this.config.timeout_ms ?? DEFAULT_MCP_TIMEOUT_MS;
+  }
+
+  /** Starting a process or a session costs more than a call; a short per-call timeout must not starve it. */
+  get connectTimeoutMs(): number {
+    return Math.max(this.timeoutMs, MIN_CONNECT_TIMEOUT_MS);
   }
 
   status(): McpServerStatus {
@@ -180,7 +187,7 @@ export class McpConnection {
       const session: Session = { client, transport };
       client.onclose = () => this.onSessionClosed(session);
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => this.onToolsChanged(session));
-      await client.connect(transport, { timeout: this.timeoutMs });
+      await client.connect(transport, { timeout: this.connectTimeoutMs });
       if (this.isClosed()) {
         await closeSession(session);
         throw new LfError("tool_error", `MCP server "${this.name}" was closed while connecting`);

@@ -35,8 +35,8 @@ export interface RunningServer {
 }
 
 /** The everything server in one of its HTTP modes, on a free 127.0.0.1 port. */
-export async function startEverythingHttp(mode: "streamableHttp" | "sse"): Promise<RunningServer> {
-  const port = await freePort();
+export async function startEverythingHttp(mode: "streamableHttp" | "sse", port?: number): Promise<RunningServer> {
+  port ??= await freePort();
   const child = spawn(process.execPath, [EVERYTHING_BIN, mode], {
     env: { PATH: process.env.PATH ?? "", PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
@@ -46,7 +46,7 @@ export async function startEverythingHttp(mode: "streamableHttp" | "sse"): Promi
     const timer = setTimeout(() => reject(new Error(`everything ${mode} did not start: ${log}`)), 20_000);
     child.stderr?.on("data", (chunk: Buffer) => {
       log += chunk.toString();
-      if (/listening on port/i.test(log)) {
+      if (/(listening on|running on) port/i.test(log)) {
         clearTimeout(timer);
         resolve();
       }
