@@ -1,0 +1,18 @@
+export * from "./routable-model.js";
+export * from "./router-spec.js";
+export * from "./route-attempt.js";
+export * from "./route-result.js";
+export * from "./classify-error.js";
+export * from "./classify-complexity.js";
+export * from "./plan-retry.js";
+export * from "./with-timeouts.js";
+export * from "./request-features.js";
+export * from "./model-fit.js";
+export * from "./circuit-breaker.js";
+export * from "./rate-limiter.js";
+export * from "./candidate-chain.js";
+export * from "./route-request.js";
+export * from "./execute-with-fallback.js";
+export * from "./summarize-attempts.js";
+export { STRATEGIES, TIER_FALLBACKS, expectedLatency } from "./strategies/index.js";
+export type { CandidateStats, RoutingStrategy, ScoredCandidate, StrategyContext } from "./strategies/index.js";
