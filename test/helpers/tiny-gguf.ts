@@ -84,7 +84,7 @@ function randomTensor(next: () => number, count: number, std: number): Float32Ar
 export function buildTinyGguf(options: TinyGgufOptions = {}): { buffer: Buffer; vocabSize: number; bosTokenId: number; eosTokenId: number } {
   const random = seededRandom(options.seed ?? 1);
   const next = () => random.next();
-  const nCtx = options.contextLength ?? 512;
+  const nCtx = options.contextLength ?? 2048;
   const nEmbd = options.embeddingLength ?? 64;
   const nLayer = options.blockCount ?? 2;
   const nFf = options.feedForwardLength ?? 128;

@@ -272,6 +272,6 @@ function toFunctions(tools: ToolDefinition[]): ChatModelFunctions {
   return functions;
 }
 
-export function createLlamaCppAdapter(options: LlamaCppAdapterOptions): ModelAdapter {
+export function createLlamaCppAdapter(options: LlamaCppAdapterOptions): LlamaCppAdapter {
   return new LlamaCppAdapter(options);
 }

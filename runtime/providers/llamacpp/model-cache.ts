@@ -171,8 +171,10 @@ async function loadSharedModel(path: string, options: SharedModelOptions): Promi
   const gpuLayers = options.gpuLayers ?? 0;
   const llama = await getLlamaInstance(gpuLayers !== 0);
   const model = await llama.loadModel({ modelPath: path, gpuLayers });
-  const { resolveChatWrapper } = await loadNodeLlamaCpp();
-  const chatWrapper = resolveChatWrapper(model, { warningLogs: false });
+  const { resolveChatWrapper, GeneralChatWrapper } = await loadNodeLlamaCpp();
+  // Without a template, guessing a format from the file name (say, Llama 2's [INST]) is worse than a
+  // neutral one; with a template, node-llama-cpp uses it or the specialised wrapper that matches it.
+  const chatWrapper = summary.hasChatTemplate ? resolveChatWrapper(model, { warningLogs: false }) : new GeneralChatWrapper();
   return new SharedModel(path, llama, model, summary, chatWrapper, options.maxContexts);
 }
 
