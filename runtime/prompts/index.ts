@@ -1,0 +1,2 @@
+export { assembleMessages, type PromptMessage } from "./assemble-messages.js";
+export { fillTemplate, templateVariables } from "./fill-template.js";
