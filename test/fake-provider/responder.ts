@@ -78,9 +78,10 @@ async function whole(ex: Exchange, { encoder, plan }: Delivery, body: Buffer, fa
 async function streamed(ex: Exchange, { encoder, plan, stamp }: Delivery, frames: Frame[], fault: FakeFault | undefined): Promise<void> {
   const res = ex.res;
   writeHead(ex, 200, { "content-type": encoder.streamType, "cache-control": "no-cache", ...plan.headers });
+  const corked = plan.chunkDelayMs <= 0;
+  if (corked && fault === undefined && stamp === undefined) return void res.end(joined(frames));
   const limit = fault === undefined ? -1 : (fault as { afterChunks?: number }).afterChunks ?? 0;
   // Without delays the whole stream goes out in one socket write.
-  const corked = plan.chunkDelayMs <= 0;
   if (corked) res.cork();
   let outputs = 0;
   for (const frame of frames) {
@@ -115,6 +116,18 @@ async function midStream(ex: Exchange, fault: FakeFault, encoder: WireEncoder): 
     default:
       return untilClosed(ex);
   }
+}
+
+const joinedFrames = new WeakMap<Frame[], Buffer>();
+
+/** The whole stream as one buffer, kept for as long as the (cached) frames live. */
+function joined(frames: Frame[]): Buffer {
+  let bytes = joinedFrames.get(frames);
+  if (bytes === undefined) {
+    bytes = Buffer.concat(frames.map((frame) => frame.bytes));
+    joinedFrames.set(frames, bytes);
+  }
+  return bytes;
 }
 
 function writeHead(ex: Exchange, status: number, headers: Record<string, string>): void {

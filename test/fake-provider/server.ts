@@ -54,6 +54,8 @@ export interface FakeProvider {
 }
 
 const ENCODERS: Record<WireFormat, WireEncoder> = { openai: openaiWire, ollama: ollamaWire, anthropic: anthropicWire };
+/** Where a format's encodings sit among a model's cache slots: JSON, stream, stream with usage. */
+const FORMAT_SLOT: Record<WireFormat, number> = { openai: 0, ollama: 3, anthropic: 6 };
 const CACHE_LIMIT = 512;
 
 export async function startFakeProvider(options: FakeProviderOptions = {}): Promise<FakeProvider> {
@@ -71,8 +73,8 @@ class FakeProviderServer implements FakeProvider {
   private readonly open = new Set<Exchange>();
   private readonly defaultSpec: FakeReply;
   private readonly defaultPlan: ReplyPlan;
-  /** The default reply, encoded once per format, stream mode and model: the benchmark's hot path. */
-  private readonly cache = new Map<string, Buffer | Frame[]>();
+  /** The default reply, encoded once per model, format and stream mode: the benchmark's hot path. */
+  private readonly cache = new Map<string, (Buffer | Frame[] | undefined)[]>();
   private readonly waiters = new Set<() => void>();
   private seq = 0;
   private closing = false;
@@ -226,13 +228,18 @@ class FakeProviderServer implements FakeProvider {
   }
 
   private cachedDefault(encoder: WireEncoder, model: string, stream: boolean, includeUsage: boolean): Buffer | Frame[] {
-    const key = `${encoder.format}|${stream ? (includeUsage ? "su" : "s") : "j"}|${model}`;
-    let encoded = this.cache.get(key);
-    if (encoded === undefined) {
+    let slots = this.cache.get(model);
+    if (slots === undefined) {
       if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      slots = [];
+      this.cache.set(model, slots);
+    }
+    const slot = FORMAT_SLOT[encoder.format] + (stream ? (includeUsage ? 2 : 1) : 0);
+    let encoded = slots[slot];
+    if (encoded === undefined) {
       const ctx: EncodeContext = { model, seq: 0, now: (this.options.now ?? Date.now)(), includeUsage, stamp: this.options.stamp !== undefined };
       encoded = stream ? encoder.stream(this.defaultPlan, ctx) : encoder.complete(this.defaultPlan, ctx);
-      this.cache.set(key, encoded);
+      slots[slot] = encoded;
     }
     return encoded;
   }
