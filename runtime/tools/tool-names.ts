@@ -16,7 +16,8 @@ const SEPARATOR = "__";
  * the returned map is the only way from a name to its server and tool.
  *
  * Deterministic for a given set of pairs, whatever order they come in: a pair whose plain name is
- * already valid keeps it. Any other pair gets its plain name with invalid characters replaced by `_`
+ * already valid keeps it (when two pairs spell the same, e.g. `a__b`/`c` and `a`/`b__c`, the first in
+ * server-then-tool order does). Any other pair gets its plain name with invalid characters replaced by `_`
  * when that is free and short enough, and otherwise a clipped prefix plus a short hash of its real
  * server and tool, so two pairs never share a name and long names stay distinguishable.
  */
@@ -26,11 +27,17 @@ export function namespaceTools(addresses: readonly ToolAddress[]): Map<string, T
   const sorted = [...unique.values()].sort(compareAddresses);
   const names = new Map<string, ToolAddress>();
 
-  const exact = new Set(sorted.filter((address) => TOOL_NAME_PATTERN.test(plainName(address))));
-  for (const address of exact) names.set(plainName(address), address);
+  const placed = new Set<ToolAddress>();
+  for (const address of sorted) {
+    const name = plainName(address);
+    if (TOOL_NAME_PATTERN.test(name) && !names.has(name)) {
+      names.set(name, address);
+      placed.add(address);
+    }
+  }
 
   for (const address of sorted) {
-    if (exact.has(address)) continue;
+    if (placed.has(address)) continue;
     const sanitised = sanitise(plainName(address));
     if (sanitised.length <= MAX_LENGTH && !names.has(sanitised)) {
       names.set(sanitised, address);
