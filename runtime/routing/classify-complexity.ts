@@ -8,7 +8,7 @@ export interface ComplexityVerdict {
 }
 
 const CODE_WORDS =
-  /\b(function|def|class|const|var|async|await|compile[sr]?|stack ?trace|exception|regex|sql|typescript|javascript|python|rust|golang|java|c\+\+|bug|debug|refactor|unit tests?|endpoint|api|json|yaml|snippet|implement)\b/g;
+  /\b(function|def|const|var|async|await|compile[sr]?|stack ?trace|exception|regex|sql|typescript|javascript|python|rust|golang|java|c\+\+|bug|debug|refactor|unit tests?|endpoint|api|json|yaml|snippet|implement)\b/g;
 const CODE_SYNTAX = /(=>|::|\)\s*\{|;\s*$|^\s*(#include|package|using)\b|\w+\([\w\s,]*\)\s*[{:])/m;
 const STRONG_REASONING = /\b(prove|proof|step[- ]by[- ]step|derive|derivation|theorem|lemma|formally)\b/;
 const REASONING_WORDS =
