@@ -137,8 +137,13 @@ describe("faults", () => {
   });
 
   it("sends malformed JSON as a whole body and as one stream line", async () => {
-    fake.script("m", { fault: "malformed" });
+    fake.script("m", { fault: "malformed" }, { fault: "malformed" });
     await expect(client.chat.completions.create({ model: "m", messages })).rejects.toThrow();
+    const body = await post("/v1/chat/completions", { model: "m", messages });
+    expect(body.status).toBe(200);
+    const half = await body.text();
+    expect(half).toMatch(/^\{"id":"chatcmpl-/);
+    expect(() => JSON.parse(half)).toThrow();
 
     fake.script("m", { text: ["x", "y"], fault: { fault: "malformed", afterChunks: 1 } });
     const { text, error } = await collect(await client.chat.completions.create({ model: "m", messages, stream: true }));

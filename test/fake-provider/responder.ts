@@ -61,15 +61,12 @@ async function beforeHeaders(ex: Exchange, fault: FakeFault, encoder: WireEncode
 }
 
 async function whole(ex: Exchange, { encoder, plan }: Delivery, body: Buffer, fault: FakeFault | undefined): Promise<void> {
-  writeHead(ex, 200, { "content-type": encoder.jsonType, "content-length": String(body.length), ...plan.headers });
-  if (fault === undefined) return void ex.res.end(body);
-  // Half the real body: headers promised more, and what arrives does not parse.
-  const half = body.subarray(0, body.length >> 1);
-  if (fault.fault === "malformed") {
-    ex.res.setHeader("content-length", String(half.length));
-    return void ex.res.end(half);
-  }
-  ex.res.write(half);
+  // The first half of a real body is complete as HTTP and still does not parse as JSON.
+  const sent = fault?.fault === "malformed" ? body.subarray(0, body.length >> 1) : body;
+  writeHead(ex, 200, { "content-type": encoder.jsonType, "content-length": String(sent.length), ...plan.headers });
+  if (fault === undefined || fault.fault === "malformed") return void ex.res.end(sent);
+  // The headers promise the whole body; only half of it arrives.
+  ex.res.write(body.subarray(0, body.length >> 1));
   await flushed(ex);
   if (fault.fault === "reset") return kill(ex);
   return untilClosed(ex);

@@ -222,6 +222,8 @@ class FakeProviderServer implements FakeProvider {
       encode = () => (stream ? encoder.stream(plan, ctx) : encoder.complete(plan, ctx));
     }
     deliver(ex, { plan, encoder, stream, encode, stamp }).catch((error: unknown) => {
+      // A fault in the fake itself must not pass for a scripted reset, so it is said out loud.
+      console.error("fake provider: failed to answer", ex.record.path, error);
       ex.killed = true;
       ex.res.destroy(error instanceof Error ? error : new Error(String(error)));
     });
