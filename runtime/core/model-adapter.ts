@@ -1,6 +1,14 @@
 import type { ModelCallOptions } from "./chat.js";
 import type { StreamPart } from "./stream-part.js";
 
+/** The HTTP request a call would make, for `lf chat --dry-run`. Secrets are masked. */
+export interface RequestPreview {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
 export interface ConnectivityResult {
   ok: boolean;
   latencyMs: number;
@@ -18,6 +26,8 @@ export interface ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
   stream(options: ModelCallOptions): AsyncIterable<StreamPart>;
+  /** The request `stream(options)` would send, secrets masked; absent for in-process providers. */
+  preview?(options: ModelCallOptions): RequestPreview;
   /** A cheap reachability check (list models or similar). */
   check?(signal?: AbortSignal): Promise<ConnectivityResult>;
   close?(): Promise<void>;
