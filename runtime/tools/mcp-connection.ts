@@ -105,6 +105,7 @@ export class McpConnection {
       const loading = this.fetchTools().finally(() => {
         if (this.toolsLoading === loading) this.toolsLoading = undefined;
       });
+      loading.catch(() => undefined);
       this.toolsLoading = loading;
     }
     return abortable(this.toolsLoading, signal);
@@ -170,9 +171,12 @@ export class McpConnection {
           }),
         );
       }
-      this.connecting = this.connect().finally(() => {
+      const connecting = this.connect().finally(() => {
         this.connecting = undefined;
       });
+      // Every waiter may have aborted; the outcome is recorded in the state, so nobody has to observe it.
+      connecting.catch(() => undefined);
+      this.connecting = connecting;
     }
     return abortable(this.connecting, signal);
   }

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
+import { readFileSync } from "node:fs";
 import { createServer as createNetServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import type { McpServerConfig } from "../../../runtime/tools/index.js";
@@ -111,12 +112,18 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   };
 }
 
+/** Running, as opposed to gone or a zombie (dead, waiting for an init that may be slow to reap it). */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return true; // no procfs: signal 0 is all there is to go on
   }
 }
 
