@@ -37,6 +37,10 @@ export interface FallbackRequest {
   onServe?: (model: RoutableModel) => void;
 }
 
+function isOutput(part: StreamPart): boolean {
+  return part.type !== "usage" && part.type !== "finish";
+}
+
 type ModelOutcome = { kind: "served" } | { kind: "next" } | { kind: "limited"; retryAfterMs: number };
 
 const DEFAULT_LATENCY_ALPHA = 0.2;
@@ -161,21 +165,31 @@ class Execution {
           clock: this.clock,
           ...(this.signal !== undefined ? { signal: this.signal } : {}),
         });
+        // Bookkeeping parts that come before any output are held back, so a failure before the
+        // first real output can still fall back: the reader has seen nothing yet.
+        const held: StreamPart[] = [];
         try {
           for await (const part of stream) {
             // The adapter contract throws before output, but an early error part means the same.
             if (part.type === "error") throw part.error;
-            if (firstAt === undefined) {
-              firstAt = this.clock.now();
-              this.state.servedBy = model.name;
-              this.request.onServe?.(model);
-            }
             if (part.type === "text-delta") outputChars += part.text.length;
             if (part.type === "usage") usage = part.usage;
+            if (firstAt === undefined) {
+              if (!isOutput(part)) {
+                held.push(part);
+                continue;
+              }
+              firstAt = this.commit(model);
+              yield* held.splice(0);
+            }
             yield part;
           }
         } catch (error) {
           failure = classifyError(error, this.signal);
+        }
+        if (failure === undefined && held.length > 0) {
+          firstAt = this.commit(model);
+          yield* held.splice(0);
         }
 
         const durationMs = this.clock.now() - started;
@@ -227,6 +241,12 @@ class Execution {
         }
       }
     }
+  }
+
+  private commit(model: RoutableModel): number {
+    this.state.servedBy = model.name;
+    this.request.onServe?.(model);
+    return this.clock.now();
   }
 
   private skip(model: RoutableModel, reason: SkipReason, detail: string, retryAfterMs?: number): ModelOutcome {

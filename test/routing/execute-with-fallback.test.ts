@@ -134,6 +134,33 @@ describe("executeWithFallback", () => {
     expect(result.attempts[0]).toMatchObject({ code: "provider_timeout", outcome: "failed" });
   });
 
+  it("applies the first-token timeout even after other parts arrived, and still falls back", async () => {
+    const { clock, deps } = setup();
+    const usage = { type: "usage", usage: { inputTokens: 1, outputTokens: 0 } } as const;
+    const a = scriptedAdapter("a", clock, [[{ part: usage }, { hang: true }]]);
+    const b = scriptedAdapter("b", clock, [answer("b")]);
+    const result = executeWithFallback(
+      { candidates: [model("a", a, { timeouts: { first_token_ms: 3000, idle_ms: 10_000 } }), model("b", b)], options: ask },
+      deps,
+    );
+    const started = clock.now();
+    const parts = await clock.run(drain(result));
+    // The usage part was held back, so the reader had seen nothing and b could still answer.
+    expect(text(parts)).toBe("b");
+    expect(parts.filter((p) => p.type === "usage")).toHaveLength(1);
+    expect(clock.now() - started).toBe(3000);
+    expect(a.aborted).toBe(1);
+    expect(result.servedBy).toBe("b");
+  });
+
+  it("passes on a stream that has only bookkeeping parts", async () => {
+    const { clock, deps } = setup();
+    const a = scriptedAdapter("a", clock, [[{ part: { type: "usage", usage: { inputTokens: 1, outputTokens: 0 } } }, { part: { type: "finish", finishReason: "length" } }]]);
+    const result = executeWithFallback({ candidates: [model("a", a)], options: ask }, deps);
+    expect((await clock.run(drain(result))).map((p) => p.type)).toEqual(["usage", "finish"]);
+    expect(result.servedBy).toBe("a");
+  });
+
   it("applies the idle timeout between parts and reports it as an error part", async () => {
     const { clock, deps } = setup();
     const a = scriptedAdapter("a", clock, [[{ text: "a" }, { delay: 500 }, { text: "b" }, { hang: true }]]);
