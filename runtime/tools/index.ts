@@ -1,3 +1,9 @@
+/**
+ * MCP tools: one shared client session per configured server (`McpPool`), the binding of a model to
+ * servers and tools under provider-safe namespaced names (`bindMcpTools`), and the loop that lets a
+ * model call them (`runToolLoop`). Only config names servers and commands; a request only picks tools
+ * by the names it was offered.
+ */
 export { bindMcpTools, McpToolset, type BindingIssue, type BoundTool } from "./bind-tools.js";
 export { createTransport, minimalEnv, type TransportContext, type TransportFactory } from "./create-transport.js";
 export type { BackoffPolicy, McpServerState, McpServerStatus } from "./mcp-connection.js";

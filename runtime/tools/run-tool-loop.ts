@@ -52,7 +52,9 @@ interface ToolOutcome {
  * Calls the model, runs the MCP tools it asks for, feeds the results back, and repeats until it answers
  * without tools. Text streams through as it arrives; every MCP call of a turn runs in parallel and shows
  * as `tool-start` then `tool-result` (in completion order; the `tool` messages keep the call order).
- * A failing tool is an error result the model reads, never a thrown error. Usage is summed into one
+ * A failing tool (an error, `isError`, a timeout, bad JSON arguments, a name that was not offered) is an
+ * error result the model reads, never a thrown error; for a name that resolves to no MCP tool the
+ * `tool-start` part has `server: ""`. Usage is summed into one
  * `usage` part before the single final `finish`.
  *
  * Client tools (from the request) are not run: their calls are yielded as `tool-call` parts and the loop
