@@ -2,7 +2,7 @@ import { LfError, type Clock, type ModelCallOptions, type Random, type StreamPar
 import type { StateStore } from "../state/index.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { classifyError, type ErrorClass } from "./classify-error.js";
-import { modelMisfit } from "./model-fit.js";
+import { constraintMisfit, modelMisfit, type RouteConstraints } from "./model-fit.js";
 import { planRetry } from "./plan-retry.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { estimateTokens, requestFeatures, type RequestFeatures } from "./request-features.js";
@@ -33,6 +33,8 @@ export interface FallbackRequest {
   /** Models a router already passed over (constraints), reported with the rest. */
   skipped?: readonly RouteAttempt[];
   features?: RequestFeatures;
+  /** Applied to every candidate, fallbacks included. */
+  constraints?: RouteConstraints;
   /** Called once, just before the first part reaches the reader (e.g. to set a response header). */
   onServe?: (model: RoutableModel) => void;
 }
@@ -124,6 +126,11 @@ class Execution {
   private async *tryModel(model: RoutableModel): AsyncGenerator<StreamPart, ModelOutcome, undefined> {
     const misfit = modelMisfit(model, this.features);
     if (misfit !== undefined) return this.skip(model, misfit.reason, misfit.detail);
+    if (this.request.constraints !== undefined) {
+      const latency = await this.deps.store.getLatency(`latency:${model.name}`);
+      const outside = constraintMisfit(model, this.features, this.request.constraints, latency);
+      if (outside !== undefined) return this.skip(model, outside.reason, outside.detail);
+    }
 
     for (let call = 1; ; call++) {
       this.throwIfAborted();

@@ -2,13 +2,13 @@ import { LfError, type Clock, type ModelCallOptions, type Random } from "../core
 import type { StateStore } from "../state/index.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { classifyComplexity, type ComplexityVerdict } from "./classify-complexity.js";
-import { estimateCost, modelMisfit } from "./model-fit.js";
+import { constraintMisfit, modelMisfit, type RouteConstraints } from "./model-fit.js";
 import { limitKeys, RateLimiter } from "./rate-limiter.js";
 import { requestFeatures, type RequestFeatures } from "./request-features.js";
 import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, SkipReason } from "./route-attempt.js";
 import type { RouterSpec } from "./router-spec.js";
-import { expectedLatency, STRATEGIES, type CandidateStats } from "./strategies/index.js";
+import { STRATEGIES, type CandidateStats } from "./strategies/index.js";
 
 export interface RouteDeps {
   store: StateStore;
@@ -16,14 +16,6 @@ export interface RouteDeps {
   random: Random;
   breaker?: CircuitBreaker;
   limiter?: RateLimiter;
-}
-
-/** Per-request limits on what a router may pick. */
-export interface RouteConstraints {
-  /** Dollars, estimated from pricing, the prompt and the expected output. */
-  maxCost?: number;
-  /** Milliseconds, expected from the latency averages; a model with no samples passes. */
-  maxLatencyMs?: number;
 }
 
 export interface CandidateExplanation {
@@ -92,14 +84,8 @@ export async function routeRequest(
       const stats: CandidateStats = { model, member, inFlight, rpmUsed: rpm.total, tpmUsed: tpm.total, latency };
       const misfit = modelMisfit(model, features);
       if (misfit !== undefined) return { stats, skipped: misfit };
-      const cost = estimateCost(model, features.promptTokens, features.expectedOutputTokens);
-      if (constraints.maxCost !== undefined && cost > constraints.maxCost) {
-        return { stats, skipped: { reason: "max_cost", detail: `about $${cost.toFixed(6)} exceeds max_cost $${constraints.maxCost}` } };
-      }
-      const ms = expectedLatency(latency, features.expectedOutputTokens);
-      if (constraints.maxLatencyMs !== undefined && ms !== undefined && ms > constraints.maxLatencyMs) {
-        return { stats, skipped: { reason: "max_latency", detail: `about ${Math.round(ms)}ms exceeds max_latency ${constraints.maxLatencyMs}ms` } };
-      }
+      const outside = constraintMisfit(model, features, constraints, latency);
+      if (outside !== undefined) return { stats, skipped: outside };
       if (circuit.state === "open") return { stats, deferred: { reason: "circuit_open", detail: "circuit open" } };
       if (circuit.state === "half_open" && circuit.probeInFlight) {
         return { stats, deferred: { reason: "probe_in_flight", detail: "circuit half-open, probe in flight" } };

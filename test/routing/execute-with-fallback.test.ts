@@ -235,6 +235,24 @@ describe("executeWithFallback", () => {
     expect(noTools.calls).toHaveLength(0);
   });
 
+  it("applies max_cost to fallbacks too", async () => {
+    const { clock, deps } = setup();
+    const pricey = scriptedAdapter("p", clock, [answer("p")]);
+    const local = scriptedAdapter("l", clock, [answer("l")]);
+    const result = executeWithFallback(
+      {
+        candidates: [model("p", pricey, { pricing: { input_per_1k: 10, output_per_1k: 10 } }), model("l", local)],
+        options: ask,
+        constraints: { maxCost: 0.01 },
+      },
+      deps,
+    );
+    await clock.run(drain(result));
+    expect(result.servedBy).toBe("l");
+    expect(result.attempts[0]).toMatchObject({ model: "p", skipped: "max_cost" });
+    expect(pricey.calls).toHaveLength(0);
+  });
+
   it("says per model what happened when everything failed", async () => {
     const { clock, deps } = setup();
     const a = scriptedAdapter("a", clock, [[{ throw: httpError(500) }]]);
