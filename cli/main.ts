@@ -1,4 +1,4 @@
-import { Command } from "commander";
+import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { exitCodes } from "./exit-codes.js";
 
@@ -32,6 +32,23 @@ program
   .action(async (dir: string | undefined, options: { name?: string }) => {
     const { initCommand } = await import("./commands/init.js");
     process.exitCode = await initCommand(dir, options);
+  });
+
+program
+  .command("chat")
+  .description("Send a message to a model and stream the answer.")
+  .argument("[message...]", "the message (default: stdin when piped, else an interactive session)")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("-m, --model <name>", "the model (default: the project's default model)")
+  .option("--json", "print the final OpenAI-shaped response as JSON")
+  .option("-v, --verbose", "report model, provider, attempts, tokens and timings on stderr")
+  .option("--dry-run", "print the request that would be sent, secrets masked, and send nothing")
+  .option("--server <url>", "send the request to a running `lf serve` instead of running the models here")
+  .option("--session <id>", "with --server: keep the conversation under this session id")
+  .addOption(new Option("--var <key=value...>", "fill {{key}} in the model's prompts").default([]))
+  .action(async (message: string[], options) => {
+    const { chatCommand } = await import("./commands/chat.js");
+    process.exitCode = await chatCommand(message.join(" "), options);
   });
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,34 @@
+import type { ChatMessage, ModelParameters, ResponseFormat, StreamPart, ToolChoice, ToolDefinition, Usage } from "./core/index.js";
+import type { RouteAttempt } from "./routing/index.js";
+
+/** One chat request as the CLI and the API hand it to the runtime. */
+export interface ChatRequest {
+  /** A named model or router of the project; the project's default when omitted. */
+  model?: string;
+  /** The conversation; a system message here follows the model's own prompts. */
+  messages: ChatMessage[];
+  /** Override the model's `model_api_parameters`. */
+  parameters?: ModelParameters;
+  /** Fill `{{name}}` in the model's prompts. */
+  variables?: Record<string, string>;
+  /** The client's own tools: their calls are returned to the client, never run by `lf`. */
+  tools?: ToolDefinition[];
+  toolChoice?: ToolChoice;
+  responseFormat?: ResponseFormat;
+  /** Per-request routing limits. */
+  maxCost?: number;
+  maxLatencyMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A request under way: read `parts` once; the other fields fill in as it runs. */
+export interface ChatRun extends AsyncIterable<StreamPart> {
+  /** The model the request named (or the default). */
+  readonly requestedModel: string;
+  /** The model that is answering, once the first part is on its way. */
+  readonly servedBy: string | undefined;
+  /** Its provider. */
+  readonly provider: string | undefined;
+  readonly attempts: readonly RouteAttempt[];
+  readonly usage: Usage | undefined;
+}

@@ -1,0 +1,52 @@
+import type { ModelAdapter, ModelCallOptions, StreamPart } from "./core/index.js";
+import type { ResolvedModel } from "./config/index.js";
+import { assembleMessages } from "./prompts/index.js";
+import { bindMcpTools, runToolLoop, type McpToolSource } from "./tools/index.js";
+
+export interface ConfiguredCallContext {
+  variables: Readonly<Record<string, string>>;
+  mcp: McpToolSource | undefined;
+  maxToolIterations: number;
+}
+
+/**
+ * A named model as configured, for one request: its prompts before the conversation, its parameters
+ * under the request's, its MCP tools offered and run. Each candidate of a fallback chain gets its own,
+ * so a fallback model answers with its own prompts and tools, not the first model's.
+ */
+export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, context: ConfiguredCallContext): ModelAdapter {
+  return {
+    provider: provider.provider,
+    modelId: provider.modelId,
+    stream: (options) => streamConfigured(model, provider, context, options),
+    ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
+  };
+}
+
+function prepare(model: ResolvedModel, context: ConfiguredCallContext, options: ModelCallOptions): ModelCallOptions {
+  return {
+    ...options,
+    messages: assembleMessages(model.promptMessages, options.messages, context.variables),
+    parameters: { ...model.parameters, ...options.parameters },
+  };
+}
+
+async function* streamConfigured(
+  model: ResolvedModel,
+  provider: ModelAdapter,
+  context: ConfiguredCallContext,
+  options: ModelCallOptions,
+): AsyncIterable<StreamPart> {
+  const call = prepare(model, context, options);
+  const wantsMcp = context.mcp !== undefined && model.capabilities.tools && context.mcp.serverNames().length > 0 && !(model.mcpServers?.length === 0);
+  if (!wantsMcp) {
+    yield* provider.stream(call);
+    return;
+  }
+  const mcpTools = await bindMcpTools(context.mcp!, model.mcpServers, options.signal);
+  if (mcpTools.tools.length === 0) {
+    yield* provider.stream(call);
+    return;
+  }
+  yield* runToolLoop({ model: provider, call, mcpTools, maxToolIterations: context.maxToolIterations });
+}

@@ -1,0 +1,337 @@
+import { resolve } from "node:path";
+import type { ResolvedModel, ResolvedProject } from "./config/index.js";
+import type { ChatRequest, ChatRun } from "./chat-request.js";
+import { configuredAdapter } from "./configured-model.js";
+import {
+  LfError,
+  systemClock,
+  systemRandom,
+  type Clock,
+  type ModelAdapter,
+  type ModelCallOptions,
+  type Random,
+  type RequestPreview,
+} from "./core/index.js";
+import { createAdapter } from "./providers/create-adapter.js";
+import {
+  CircuitBreaker,
+  RateLimiter,
+  candidateChain,
+  executeWithFallback,
+  explainRoute,
+  routeRequest,
+  type RoutableModel,
+  type RouteAttempt,
+  type RouteExplanation,
+  type RouterSpec,
+  type RoutingEventListener,
+} from "./routing/index.js";
+import { MemoryStateStore, type StateStore } from "./state/index.js";
+import { McpPool, type McpServerConfig } from "./tools/index.js";
+import { didYouMean, parseDuration } from "./config/index.js";
+
+export interface RuntimeOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  clock?: Clock;
+  random?: Random;
+  /** Shared counters; several runtimes (config reloads, instances via Redis) may share one. */
+  store?: StateStore;
+  /** MCP sessions; kept across config reloads when the servers are unchanged. */
+  mcp?: McpPool;
+  /** Replaces the provider adapters (tests use it to count calls). */
+  adapterFor?: (model: ResolvedModel) => ModelAdapter;
+  onEvent?: RoutingEventListener;
+}
+
+export interface ModelInfo {
+  name: string;
+  description: string | undefined;
+  provider: string | undefined;
+  modelId: string | undefined;
+  isDefault: boolean;
+  router: string | undefined;
+}
+
+/**
+ * One loaded project, ready to answer. The composition root: the only place that picks concrete
+ * providers, the state store and the MCP pool. A config reload builds a new Runtime; requests already
+ * running keep the one they started on.
+ */
+export class Runtime {
+  readonly project: ResolvedProject;
+  readonly mcp: McpPool;
+  readonly store: StateStore;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly breaker: CircuitBreaker;
+  private readonly limiter: RateLimiter;
+  private readonly adapters = new Map<string, ModelAdapter>();
+  private readonly routables = new Map<string, Omit<RoutableModel, "adapter">>();
+  private readonly ownsMcp: boolean;
+  private readonly onEvent: RoutingEventListener | undefined;
+  private readonly adapterFor: (model: ResolvedModel) => ModelAdapter;
+
+  constructor(project: ResolvedProject, options: RuntimeOptions = {}) {
+    this.project = project;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.store = options.store ?? new MemoryStateStore({ clock: this.clock });
+    this.onEvent = options.onEvent;
+    this.breaker = new CircuitBreaker(this.store, this.onEvent);
+    this.limiter = new RateLimiter(this.store, this.clock);
+    this.ownsMcp = options.mcp === undefined;
+    this.mcp = options.mcp ?? new McpPool(mcpServerConfigs(project), { env: options.env ?? process.env, clock: this.clock });
+    const env = options.env ?? process.env;
+    this.adapterFor = options.adapterFor ?? ((model) => createAdapter(adapterSettings(model), env));
+  }
+
+  /** The named models, routers included, in file order. */
+  models(): ModelInfo[] {
+    return [...this.project.models.values()].map((m) => ({
+      name: m.name,
+      description: m.description,
+      provider: m.provider,
+      modelId: m.router ? undefined : m.modelId,
+      isDefault: m.isDefault,
+      router: m.router?.strategy,
+    }));
+  }
+
+  /** A model by name, or a `model_not_found` error that lists what exists. */
+  model(name: string | undefined): ResolvedModel {
+    const wanted = name ?? this.project.defaultModel;
+    const model = this.project.models.get(wanted);
+    if (model) return model;
+    const names = [...this.project.models.keys()];
+    const near = didYouMean(wanted, names);
+    throw new LfError(
+      "model_not_found",
+      `Project ${this.project.namespace}/${this.project.name} has no model "${wanted}"${near ? ` (did you mean "${near}"?)` : ""}. Models: ${names.join(", ")}.`,
+      { details: { models: names } },
+    );
+  }
+
+  /** The provider adapter of a plain (non-router) model, created on first use and kept. */
+  adapter(name: string): ModelAdapter {
+    let adapter = this.adapters.get(name);
+    if (!adapter) {
+      const model = this.model(name);
+      if (model.router) throw new LfError("invalid_request", `"${name}" is a router, not a model with a provider`);
+      adapter = this.adapterFor(model);
+      this.adapters.set(name, adapter);
+    }
+    return adapter;
+  }
+
+  /** Answers a request: routes it, falls back along the chain, streams the parts. */
+  async chat(request: ChatRequest): Promise<ChatRun> {
+    const requested = this.model(request.model);
+    const options = this.callOptions(request);
+    const context = {
+      variables: request.variables ?? {},
+      mcp: this.mcp.serverNames().length > 0 ? this.mcp : undefined,
+      maxToolIterations: this.project.maxToolIterations,
+    };
+    const lookup = new PerRequestModels(this.project, (model) => ({
+      ...this.routable(model),
+      adapter: configuredAdapter(model, this.adapter(model.name), context),
+    }));
+
+    let first: RoutableModel[];
+    let skipped: RouteAttempt[] = [];
+    let features;
+    if (requested.router) {
+      const decision = await routeRequest(routerSpec(requested), lookup, options, this.routeDeps(), {
+        ...(request.maxCost === undefined ? {} : { maxCost: request.maxCost }),
+        ...(request.maxLatencyMs === undefined ? {} : { maxLatencyMs: request.maxLatencyMs }),
+      });
+      first = decision.ordered;
+      skipped = decision.skipped;
+      features = decision.features;
+    } else {
+      first = [lookup.get(requested.name)!];
+    }
+    const candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
+    const totalTimeoutMs = Math.max(...candidates.map((c) => c.timeouts.total_ms ?? 0), 0) || undefined;
+    const result = executeWithFallback(
+      { candidates, options, skipped, ...(features ? { features } : {}), ...(totalTimeoutMs ? { totalTimeoutMs } : {}) },
+      { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
+    );
+    const project = this.project;
+    return {
+      requestedModel: requested.name,
+      get servedBy() {
+        return result.servedBy;
+      },
+      get provider() {
+        return result.servedBy === undefined ? undefined : project.models.get(result.servedBy)?.provider;
+      },
+      get attempts() {
+        return result.attempts;
+      },
+      get usage() {
+        return result.usage;
+      },
+      [Symbol.asyncIterator]: () => result[Symbol.asyncIterator](),
+    };
+  }
+
+  /** For a router: every member, its score and why it would be chosen; no model is called. */
+  async explain(request: ChatRequest): Promise<RouteExplanation | undefined> {
+    const model = this.model(request.model);
+    if (!model.router) return undefined;
+    const lookup = new PerRequestModels(this.project, (m) => ({ ...this.routable(m), adapter: this.adapter(m.name) }));
+    return explainRoute(routerSpec(model), lookup, this.callOptions(request), this.routeDeps(), {
+      ...(request.maxCost === undefined ? {} : { maxCost: request.maxCost }),
+      ...(request.maxLatencyMs === undefined ? {} : { maxLatencyMs: request.maxLatencyMs }),
+    });
+  }
+
+  /**
+   * What a request would send, without sending it: the model a router would pick first, and that
+   * model's HTTP request (prompts and parameters applied, secrets masked). MCP tools are not listed,
+   * since listing them would start the servers.
+   */
+  async preview(request: ChatRequest): Promise<{ model: ResolvedModel; options: ModelCallOptions; http: RequestPreview | undefined }> {
+    let model = this.model(request.model);
+    if (model.router) {
+      const explanation = await this.explain(request);
+      const chosen = explanation?.candidates.find((c) => c.chosen) ?? explanation?.candidates.find((c) => c.rank === 1);
+      if (!chosen) throw new LfError("all_models_failed", `Router "${model.name}" has no member that can take this request.`);
+      model = this.model(chosen.model);
+    }
+    const adapter = configuredAdapter(model, this.adapter(model.name), { variables: request.variables ?? {}, mcp: undefined, maxToolIterations: 0 });
+    const options = this.callOptions(request);
+    return { model, options, http: adapter.preview?.(options) };
+  }
+
+  /** Circuit state of a model, for status and readiness. */
+  breakerState(name: string) {
+    const model = this.model(name);
+    return this.breaker.peek({ ...this.routable(model), adapter: undefined as never });
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.adapters.values()].map((a) => a.close?.()));
+    if (this.ownsMcp) await this.mcp.close();
+  }
+
+  private callOptions(request: ChatRequest): ModelCallOptions {
+    return {
+      messages: request.messages,
+      parameters: request.parameters ?? {},
+      ...(request.tools && request.tools.length > 0 ? { tools: request.tools } : {}),
+      ...(request.toolChoice ? { toolChoice: request.toolChoice } : {}),
+      ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
+      ...(request.signal ? { signal: request.signal } : {}),
+    };
+  }
+
+  private routeDeps() {
+    return { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter };
+  }
+
+  /** Routing's view of a model (policies only); the adapter is bound per request. */
+  private routable(model: ResolvedModel): Omit<RoutableModel, "adapter"> {
+    let routable = this.routables.get(model.name);
+    if (routable) return routable;
+    routable = {
+      name: model.name,
+      capabilities: model.capabilities,
+      ...(model.contextWindow === undefined ? {} : { contextWindow: model.contextWindow }),
+      ...(model.pricing ? { pricing: { input_per_1k: model.pricing.inputPer1k, output_per_1k: model.pricing.outputPer1k } } : {}),
+      limits: {
+        ...(model.limits.rpm === undefined ? {} : { rpm: model.limits.rpm }),
+        ...(model.limits.tpm === undefined ? {} : { tpm: model.limits.tpm }),
+        ...(model.limits.maxConcurrent === undefined ? {} : { max_concurrent: model.limits.maxConcurrent }),
+        ...(model.limits.minIntervalMs === undefined ? {} : { min_interval_ms: model.limits.minIntervalMs }),
+        max_wait_ms: model.limits.maxWaitMs,
+      },
+      retries: {
+        max_attempts: model.retries.maxAttempts,
+        initial_backoff_ms: model.retries.initialBackoffMs,
+        max_backoff_ms: model.retries.maxBackoffMs,
+        max_retry_after_ms: model.retries.maxRetryAfterMs,
+      },
+      timeouts: {
+        connect_ms: model.timeouts.connectMs,
+        first_token_ms: model.timeouts.firstTokenMs,
+        idle_ms: model.timeouts.idleMs,
+        total_ms: model.timeouts.totalMs,
+      },
+      circuitBreaker: {
+        failure_threshold: model.circuitBreaker.failureThreshold,
+        ...(model.circuitBreaker.failureRate === undefined ? {} : { failure_rate: model.circuitBreaker.failureRate }),
+        window_ms: model.circuitBreaker.windowMs,
+        min_requests: model.circuitBreaker.minRequests,
+        cooldown_ms: model.circuitBreaker.cooldownMs,
+      },
+    };
+    this.routables.set(model.name, routable);
+    return routable;
+  }
+}
+
+function routerSpec(model: ResolvedModel): RouterSpec {
+  const router = model.router!;
+  return {
+    strategy: router.strategy,
+    members: router.members.map((m) => ({ ...m })),
+    tolerance: router.tolerance,
+    expectedOutputTokens: router.expectedOutputTokens,
+  };
+}
+
+export function adapterSettings(model: ResolvedModel) {
+  return {
+    provider: model.provider!,
+    modelId: model.modelId,
+    ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
+    ...(model.apiKey ? { apiKey: model.apiKey } : {}),
+    headers: { ...model.headers },
+    ...(model.extraBody ? { extraBody: { ...model.extraBody } } : {}),
+    ...(model.llamacpp ? { llamacpp: { ...model.llamacpp } } : {}),
+  };
+}
+
+export function mcpServerConfigs(project: ResolvedProject): McpServerConfig[] {
+  return (project.raw.mcp?.servers ?? []).map((s) => ({
+    name: s.name,
+    transport: s.transport,
+    ...(s.command ? { command: s.command } : {}),
+    args: [...(s.args ?? [])],
+    ...(s.env ? { env: { ...s.env } } : {}),
+    cwd: resolve(project.dir, s.cwd ?? "."),
+    ...(s.base_url ? { base_url: s.base_url } : {}),
+    ...(s.headers ? { headers: { ...s.headers } } : {}),
+    timeout_ms: parseDuration(s.timeout ?? "30s"),
+  }));
+}
+
+/**
+ * The models one request may reach, built on first lookup: a request touches its model, its router's
+ * members and its fallbacks, not every model of the project.
+ */
+class PerRequestModels extends Map<string, RoutableModel> {
+  constructor(
+    private readonly project: ResolvedProject,
+    private readonly build: (model: ResolvedModel) => RoutableModel,
+  ) {
+    super();
+  }
+
+  override get(name: string): RoutableModel | undefined {
+    let model = super.get(name);
+    if (model === undefined) {
+      const resolved = this.project.models.get(name);
+      if (resolved === undefined || resolved.router) return undefined;
+      model = this.build(resolved);
+      super.set(name, model);
+    }
+    return model;
+  }
+
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+}
