@@ -42,7 +42,7 @@ export async function startEverythingHttp(mode: "streamableHttp" | "sse", port?:
     env: { PATH: process.env.PATH ?? "", PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
   });
-  await new Promise<void>((resolve, reject) => {
+  const started = new Promise<void>((resolve, reject) => {
     let log = "";
     const timer = setTimeout(() => reject(new Error(`everything ${mode} did not start: ${log}`)), 20_000);
     child.stderr?.on("data", (chunk: Buffer) => {
@@ -56,6 +56,10 @@ export async function startEverythingHttp(mode: "streamableHttp" | "sse", port?:
       clearTimeout(timer);
       reject(new Error(`everything ${mode} exited with ${code}: ${log}`));
     });
+  });
+  await started.catch((error: unknown) => {
+    child.kill("SIGKILL");
+    throw error;
   });
   return {
     url: `http://127.0.0.1:${port}`,
