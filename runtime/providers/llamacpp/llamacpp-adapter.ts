@@ -20,7 +20,7 @@ export interface LlamaCppAdapterOptions {
   maxContexts: number;
   /** Layers to offload to a GPU; 0 (the default) runs on the CPU and never probes GPU libraries. */
   gpuLayers?: GpuLayers;
-  /** CPU threads per context; llama.cpp's own choice when unset. */
+  /** CPU threads per context; by default the machine's math cores shared out between `maxContexts`. */
   threads?: number;
   /** Context size in tokens when a request sets no `num_ctx`; else the model's training length, capped. */
   contextSize?: number;

@@ -108,7 +108,11 @@ export class SharedModel {
     if (this.idle.length > 0 && this.idle.length + this.busy >= this.maxContexts) {
       await this.idle.shift()!.context.dispose();
     }
-    const context = await this.model.createContext({ contextSize: size, sequences: 1, ...(threads === undefined ? {} : { threads }) });
+    // node-llama-cpp defaults to at least 4 threads per context; on a small machine, or with several
+    // contexts decoding at once, threads then outnumber cores and spin-waiting makes decoding hundreds of
+    // times slower. So the cores that do math are shared out between the contexts.
+    const perContext = threads ?? Math.max(1, Math.floor(this.llama.cpuMathCores / this.maxContexts));
+    const context = await this.model.createContext({ contextSize: size, sequences: 1, threads: perContext });
     return { context, sequence: context.getSequence(), size };
   }
 
