@@ -104,9 +104,10 @@ export class LlamaCppAdapter implements ModelAdapter {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
-    const chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: shared.chatWrapper, autoDisposeSequence: false });
+    let chat: InstanceType<typeof LlamaChat> | undefined;
     let generation: Promise<void> | undefined;
     try {
+      chat = new LlamaChat({ contextSequence: lease.sequence, chatWrapper: shared.chatWrapper, autoDisposeSequence: false });
       const inputTokens = shared.chatWrapper
         .generateContextState({ chatHistory: history, availableFunctions: setup.functions, documentFunctionParams: true })
         .contextText.tokenize(shared.model.tokenizer).length;
@@ -171,7 +172,7 @@ export class LlamaCppAdapter implements ModelAdapter {
       // Also reached when the consumer stops iterating early: stop generating before the context is reused.
       controller.abort();
       await generation?.catch(() => undefined);
-      chat.dispose({ disposeSequence: false });
+      chat?.dispose({ disposeSequence: false });
       lease.release();
     }
   }
