@@ -51,6 +51,20 @@ program
     process.exitCode = await chatCommand(message.join(" "), options);
   });
 
+program
+  .command("route")
+  .description("Show how a request would be routed: every candidate, its score and why; no model is called.")
+  .argument("<message...>", "the request's message")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("-m, --model <name>", "the model or router (default: the project's default model)")
+  .option("--max-cost <dollars>", "a per-request cost limit")
+  .option("--max-latency <ms>", "a per-request latency limit")
+  .option("--json", "print the explanation as JSON")
+  .action(async (message: string[], options) => {
+    const { routeCommand } = await import("./commands/route.js");
+    process.exitCode = await routeCommand(message.join(" "), options);
+  });
+
 await program.parseAsync(process.argv);
 
 function packageVersion(): string {
