@@ -1,0 +1,51 @@
+import { hostOf } from "./shared/safe-url.js";
+
+export type ProviderName = "ollama" | "openai" | "anthropic" | "llamacpp" | "universal" | "lemonade";
+
+export interface ApiKeySource {
+  /** Read when the model sets no `api_key`, and only for calls to `officialHost`. */
+  envVar?: string;
+  /** The provider's own API, which refuses calls without a key: those fail before any request. */
+  officialHost?: string;
+  /** Whether a key can be configured on the model at all (`api_key`). */
+  configurable: boolean;
+}
+
+/**
+ * Where each provider gets its key, for `lf providers` and for the adapters. The environment variable is
+ * never sent to a custom `base_url`: a local or third-party server gets a key only when the model names one.
+ */
+export const API_KEY_SOURCES: Readonly<Record<ProviderName, ApiKeySource>> = {
+  openai: { envVar: "OPENAI_API_KEY", officialHost: "api.openai.com", configurable: true },
+  anthropic: { envVar: "ANTHROPIC_API_KEY", officialHost: "api.anthropic.com", configurable: true },
+  ollama: { configurable: true },
+  universal: { configurable: true },
+  lemonade: { configurable: true },
+  llamacpp: { configurable: false },
+};
+
+export interface ResolvedApiKey {
+  key: string | undefined;
+  /** `config`: the model's api_key; `env`: the provider's variable; `none`: no key. */
+  from: "config" | "env" | "none";
+  /** What to tell someone whose key was refused or missing (never the key itself). */
+  advice: string;
+  /** The call goes to a host that needs a key and there is none. */
+  missing: boolean;
+}
+
+export function resolveApiKey(provider: ProviderName, baseUrl: string, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): ResolvedApiKey {
+  const source = API_KEY_SOURCES[provider];
+  const official = source.officialHost !== undefined && hostOf(baseUrl) === source.officialHost;
+  const variable = source.envVar;
+  const setting = variable === undefined ? "api_key: ${env:YOUR_KEY_VARIABLE}" : `api_key: \${env:${variable}}`;
+  if (apiKey !== undefined && apiKey !== "") {
+    return { key: apiKey, from: "config", advice: "check the model's api_key in llamafarm.yaml", missing: false };
+  }
+  const fromEnv = official && variable !== undefined ? env[variable] : undefined;
+  if (fromEnv !== undefined && fromEnv !== "") {
+    return { key: fromEnv, from: "env", advice: `check ${variable} (the model sets no api_key)`, missing: false };
+  }
+  const advice = official && variable !== undefined ? `set ${variable}, or ${setting} on the model` : `set ${setting} on the model if this server needs a key`;
+  return { key: undefined, from: "none", advice, missing: official };
+}
