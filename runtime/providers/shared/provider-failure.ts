@@ -57,7 +57,7 @@ export function providerError(context: ProviderContext, failure: Failure, cause?
     case "stream-error": {
       const upstream = brief(failure.message) || "no details";
       const status = failure.status;
-      return build(status === 429 ? "rate_limited" : "provider_error", `${who} reported an error in the middle of the response for ${model}: ${upstream}`, {
+      return build(status === 429 ? "rate_limited" : "provider_error", `${who} reported an error during the response for ${model}: ${upstream}`, {
         headers: failure.headers,
         // Without a status the failure is on the server's side (overloaded, out of memory), so another try may work.
         isRetryable: status === undefined ? true : status === 408 || status === 409 || status === 429 || status >= 500,
