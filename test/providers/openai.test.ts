@@ -160,6 +160,27 @@ describe("OpenAI adapter: tool calls", () => {
     ]);
   });
 
+  it("separates calls that share index 0, and gives calls without an id one", async () => {
+    const chunk = (delta: unknown, finish: string | null = null) => `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const body = [
+      chunk({ tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "first", arguments: '{"n":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: "1}" } }] }),
+      chunk({ tool_calls: [{ index: 0, id: "call_b", type: "function", function: { name: "second", arguments: "{}" } }] }),
+      chunk({ tool_calls: [{ index: 1, type: "function", function: { name: "third", arguments: '{"x":true}' } }] }),
+      // Some servers finish a tool turn with "stop".
+      chunk({}, "stop"),
+      "data: [DONE]\n\n",
+    ].join("");
+    const model = adapter({ fetch: fetchReturning(body, "text/event-stream"), generateId: () => "generated" });
+    const result = await collectStream(model.stream(hello));
+    expect(result.toolCalls).toEqual([
+      { id: "call_a", name: "first", arguments: '{"n":1}' },
+      { id: "call_b", name: "second", arguments: "{}" },
+      { id: "generated", name: "third", arguments: '{"x":true}' },
+    ]);
+    expect(result.finishReason).toBe("tool-calls");
+  });
+
   it("maps finish reasons", async () => {
     fake.script("gpt-a", { text: "cut", finishReason: "length" }, { text: "no", finishReason: "content_filter" });
     expect((await collectStream(adapter().stream(hello))).finishReason).toBe("length");

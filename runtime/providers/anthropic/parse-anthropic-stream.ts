@@ -14,6 +14,8 @@ interface OpenToolUse {
   id: string;
   name: string;
   json: string;
+  /** The input given whole in the start event, which some compatible servers do instead of deltas. */
+  input: unknown;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function* parseAnthropicStream(events: AsyncIterable<RawMessageStre
       }
       case "content_block_start": {
         const block = event.content_block;
-        if (block.type === "tool_use") toolUses.set(event.index, { id: block.id, name: block.name, json: "" });
+        if (block.type === "tool_use") toolUses.set(event.index, { id: block.id, name: block.name, json: "", input: block.input });
         else if (block.type === "text" && block.text !== "") yield { type: "text-delta", text: block.text };
         break;
       }
@@ -56,8 +58,7 @@ export async function* parseAnthropicStream(events: AsyncIterable<RawMessageStre
         const open = toolUses.get(event.index);
         if (open === undefined) break;
         toolUses.delete(event.index);
-        // A tool without parameters streams no input at all; its input is still an object.
-        yield { type: "tool-call", toolCall: { id: open.id, name: open.name, arguments: open.json === "" ? "{}" : open.json } };
+        yield { type: "tool-call", toolCall: { id: open.id, name: open.name, arguments: open.json === "" ? wholeInput(open.input) : open.json } };
         break;
       }
       case "message_delta":
@@ -72,4 +73,9 @@ export async function* parseAnthropicStream(events: AsyncIterable<RawMessageStre
     }
   }
   throw new AnthropicStreamTruncatedError();
+}
+
+/** A tool without parameters streams no input at all; its input is still an object. */
+function wholeInput(input: unknown): string {
+  return typeof input === "object" && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : "{}";
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import OpenAI from "openai";
 import type { ModelCallOptions } from "../../core/chat.js";
 import { systemClock, type Clock } from "../../core/clock.js";
@@ -41,6 +42,8 @@ export interface OpenAIAdapterOptions {
   /** The SDK's request timeout. Default: the SDK's (10 minutes); the routing layer sets tighter ones. */
   timeoutMs?: number;
   clock?: Clock;
+  /** Ids for tool calls a server sends without one. */
+  generateId?: () => string;
 }
 
 /** Chat Completions through the `openai` package, against OpenAI or any compatible server. */
@@ -55,6 +58,7 @@ export class OpenAIAdapter implements ModelAdapter {
   private readonly context: ProviderContext;
   private readonly client: OpenAI;
   private readonly clock: Clock;
+  private readonly generateId: () => string;
 
   constructor(options: OpenAIAdapterOptions) {
     this.provider = options.provider ?? "openai";
@@ -65,6 +69,7 @@ export class OpenAIAdapter implements ModelAdapter {
     this.headers = options.headers ?? {};
     this.extraBody = options.extraBody;
     this.clock = options.clock ?? systemClock;
+    this.generateId = options.generateId ?? (() => `call_${randomUUID()}`);
     this.context = {
       provider: this.provider,
       label: labelOf(this.provider, this.official),
@@ -107,7 +112,7 @@ export class OpenAIAdapter implements ModelAdapter {
     this.assertKey();
     const body = this.body(options);
     const chunks = await this.client.chat.completions.create(body, { signal });
-    yield* parseOpenAIStream(chunks);
+    yield* parseOpenAIStream(chunks, this.generateId);
   }
 
   private body(options: ModelCallOptions) {

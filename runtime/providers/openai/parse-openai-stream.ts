@@ -22,7 +22,7 @@ interface PendingCall {
  * choice finishes; usage (asked for with `include_usage`) follows in a chunk without choices, so the
  * `finish` part waits for the end of the stream.
  */
-export async function* parseOpenAIStream(chunks: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<StreamPart> {
+export async function* parseOpenAIStream(chunks: AsyncIterable<ChatCompletionChunk>, generateId: () => string): AsyncGenerator<StreamPart> {
   const assembler = new ToolCallAssembler();
   let finishReason: string | null | undefined;
   let toolCallCount = 0;
@@ -40,7 +40,8 @@ export async function* parseOpenAIStream(chunks: AsyncIterable<ChatCompletionChu
       finishReason = choice.finish_reason;
       for (const toolCall of assembler.flush()) {
         toolCallCount++;
-        yield { type: "tool-call", toolCall };
+        // Some compatible servers send calls without ids; the caller needs one to answer each call.
+        yield { type: "tool-call", toolCall: toolCall.id === "" ? { ...toolCall, id: generateId() } : toolCall };
       }
     }
   }
