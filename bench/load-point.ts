@@ -1,0 +1,92 @@
+import { createRequire } from "node:module";
+import { SampleBuffer, summarize } from "./stats.js";
+
+/** The slice of autocannon's programmatic API the benchmark uses (the package ships no types). */
+interface AutocannonOptions {
+  url: string;
+  method: "POST";
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  pipelining: number;
+  duration: number;
+  timeout: number;
+}
+interface AutocannonResult {
+  requests: { total: number };
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  statusCodeStats: Record<string, { count: number }>;
+}
+interface AutocannonInstance extends PromiseLike<AutocannonResult> {
+  on(event: "response", listener: (client: unknown, status: number, bytes: number, ms: number) => void): void;
+  stop(): void;
+}
+type Autocannon = (options: AutocannonOptions) => AutocannonInstance;
+
+const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+export interface LoadPoint {
+  connections: number;
+  stream: boolean;
+  durationS: number;
+  warmupS: number;
+}
+
+export interface LoadTarget {
+  /** Full URL of the chat completions route. */
+  url: string;
+  /** The model name this target knows the upstream model by. */
+  model: string;
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  rps: number;
+  /** Milliseconds, from our own per-response samples (sub-millisecond; autocannon's histogram is whole ms). */
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+export function chatBody(model: string, stream: boolean): string {
+  return JSON.stringify({
+    model,
+    messages: [{ role: "user", content: "Say hello in one short sentence." }],
+    max_tokens: 64,
+    ...(stream ? { stream: true } : {}),
+  });
+}
+
+/** One warm-up run whose figures are dropped, then the measured run. */
+export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promise<LoadResult> {
+  const base = {
+    url: target.url,
+    method: "POST" as const,
+    headers: { "content-type": "application/json", ...target.headers },
+    body: chatBody(target.model, point.stream),
+    connections: point.connections,
+    pipelining: 1,
+    timeout: 10,
+  };
+  if (point.warmupS > 0) await autocannon({ ...base, duration: point.warmupS });
+  const latencies = new SampleBuffer();
+  const run = autocannon({ ...base, duration: point.durationS });
+  run.on("response", (_client, status, _bytes, ms) => {
+    if (status >= 200 && status < 300) latencies.push(ms);
+  });
+  const result = await run;
+  const summary = summarize(latencies.values());
+  return {
+    rps: latencies.length / result.duration,
+    p50: summary.p50,
+    p99: summary.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
