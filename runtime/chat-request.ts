@@ -31,4 +31,6 @@ export interface ChatRun extends AsyncIterable<StreamPart> {
   readonly provider: string | undefined;
   readonly attempts: readonly RouteAttempt[];
   readonly usage: Usage | undefined;
+  /** Milliseconds spent awaiting provider streams so far, every attempt included. */
+  readonly upstreamMs: number;
 }

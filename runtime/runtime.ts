@@ -11,6 +11,7 @@ import {
   type ModelCallOptions,
   type Random,
   type RequestPreview,
+  type StreamPart,
 } from "./core/index.js";
 import { createAdapter } from "./providers/create-adapter.js";
 import {
@@ -132,9 +133,10 @@ export class Runtime {
       mcp: this.mcp.serverNames().length > 0 ? this.mcp : undefined,
       maxToolIterations: this.project.maxToolIterations,
     };
+    const upstream = { ms: 0 };
     const lookup = new PerRequestModels(this.project, (model) => ({
       ...this.routable(model),
-      adapter: configuredAdapter(model, this.adapter(model.name), context),
+      adapter: configuredAdapter(model, timedAdapter(this.adapter(model.name), upstream), context),
     }));
 
     let first: RoutableModel[];
@@ -171,6 +173,9 @@ export class Runtime {
       },
       get usage() {
         return result.usage;
+      },
+      get upstreamMs() {
+        return upstream.ms;
       },
       [Symbol.asyncIterator]: () => result[Symbol.asyncIterator](),
     };
@@ -269,6 +274,32 @@ export class Runtime {
     };
     this.routables.set(model.name, routable);
     return routable;
+  }
+}
+
+/**
+ * A provider adapter that adds the time spent awaiting its stream to `upstream`, so the server can
+ * report the time `lf` itself added. Time while the reader holds a part is not counted.
+ */
+function timedAdapter(adapter: ModelAdapter, upstream: { ms: number }): ModelAdapter {
+  return {
+    provider: adapter.provider,
+    modelId: adapter.modelId,
+    stream: (options) => timedStream(adapter.stream(options), upstream),
+  };
+}
+
+async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: number }): AsyncIterable<StreamPart> {
+  let waitingSince = performance.now();
+  try {
+    for await (const part of stream) {
+      upstream.ms += performance.now() - waitingSince;
+      waitingSince = -1;
+      yield part;
+      waitingSince = performance.now();
+    }
+  } finally {
+    if (waitingSince >= 0) upstream.ms += performance.now() - waitingSince;
   }
 }
 
