@@ -65,6 +65,20 @@ program
     process.exitCode = await routeCommand(message.join(" "), options);
   });
 
+program
+  .command("serve")
+  .description("Serve projects over an OpenAI-compatible HTTP API, reloading them when their files change.")
+  .option("-p, --project <path>", "serve this project file or folder (default: ./llamafarm.yaml or the nearest one above)")
+  .option("--projects <dir>", "serve every llamafarm.yaml under this folder, as namespace/name")
+  .option("--host <host>", "the address to listen on (default: server.host, else 127.0.0.1)")
+  .option("--port <port>", "the port (default: server.port, else 8000; 0 picks a free one)")
+  .option("-v, --verbose", "log routing decisions (also LF_DEBUG=1)")
+  .action(async (options) => {
+    const { serveCommand } = await import("./commands/serve.js");
+    // Exit once closed: a provider's idle keep-alive socket must not hold a stopped server open.
+    process.exit(await serveCommand(options));
+  });
+
 await program.parseAsync(process.argv);
 
 function packageVersion(): string {

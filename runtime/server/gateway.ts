@@ -1,0 +1,76 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Logger } from "pino";
+import { createApp } from "./create-app.js";
+import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
+
+export interface GatewayOptions extends RegistryOptions {
+  /** Project files to serve. */
+  files: readonly string[];
+  /** Flags win over `server.host` / `server.port` of the first project, which win over 127.0.0.1:8000. */
+  host?: string;
+  port?: number;
+  logger: Logger;
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+/** `lf serve`: the projects, the HTTP server in front of them, and an orderly shutdown. */
+export class Gateway {
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly registry: ProjectRegistry,
+    readonly server: Server,
+    readonly url: string,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const registry = await ProjectRegistry.open(options.files, options);
+    try {
+      const settings = registry.loaded()[0]?.project?.raw.server;
+      const host = options.host ?? settings?.host ?? "127.0.0.1";
+      const port = options.port ?? settings?.port ?? 8000;
+      if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
+        options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
+      }
+      const server = createServer({ keepAliveTimeout: 65_000 }, createApp(registry, options.logger));
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(port, host, () => {
+          server.off("error", reject);
+          resolve();
+        });
+      });
+      const address = server.address() as AddressInfo;
+      const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger);
+    } catch (error) {
+      await registry.close();
+      throw error;
+    }
+  }
+
+  /**
+   * Stops taking connections, lets requests in flight finish for up to `graceMs`, then cuts what is
+   * left and closes every runtime (and with them the MCP servers' processes).
+   */
+  close(graceMs = 10_000): Promise<void> {
+    this.closing ??= (async () => {
+      const server = this.server;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      // A keep-alive connection goes idle once its last response is sent; close those as they appear.
+      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
+      await Promise.race([closed, grace]);
+      clearInterval(sweep);
+      server.closeAllConnections();
+      await closed;
+      await this.registry.close();
+      this.logger.info("server stopped");
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,114 @@
+import { LfError, parseByteSize, type ResolvedProject } from "../index.js";
+import { ApiKeyTable } from "./api-keys.js";
+import { ServedProject, type ServedProjectOptions } from "./served-project.js";
+import { watchProjectFile } from "./watch-project-file.js";
+
+export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
+
+export interface RegistryOptions extends Omit<ServedProjectOptions, "keyOwner" | "onLoaded"> {
+  /** Reload a project when its file changes (default true). */
+  watch?: boolean;
+  debounceMs?: number;
+}
+
+/**
+ * The projects a server answers for, by `namespace/name`. Settings that span projects (API keys, the
+ * body limit for the project-less routes) are recomputed after every load, so a key added to a file
+ * works without a restart.
+ */
+export class ProjectRegistry {
+  readonly projects: readonly ServedProject[];
+  private readonly byKey = new Map<string, ServedProject>();
+  private readonly stops: Array<() => void> = [];
+  private keysTable = ApiKeyTable.fromProjects([]);
+  private largestBodyLimit = DEFAULT_BODY_LIMIT;
+
+  private constructor(
+    files: readonly string[],
+    private readonly options: RegistryOptions,
+  ) {
+    this.projects = files.map(
+      (file) =>
+        new ServedProject(file, {
+          ...options,
+          keyOwner: (key, self) => {
+            const owner = this.byKey.get(key);
+            return owner !== undefined && owner !== self ? owner.file : undefined;
+          },
+          onLoaded: (self, previousKey) => this.onLoaded(self, previousKey),
+        }),
+    );
+  }
+
+  /**
+   * Loads every file. Two files that declare the same `namespace/name` are an error naming both; a
+   * file that does not validate stays listed (with its findings) and is loaded once an edit fixes it.
+   */
+  static async open(files: readonly string[], options: RegistryOptions): Promise<ProjectRegistry> {
+    const registry = new ProjectRegistry(files, options);
+    for (const served of registry.projects) await served.reload();
+    const duplicate = registry.projects.find((p) => p.loadError?.findings.some((f) => f.includes("is already served from")));
+    if (duplicate !== undefined) {
+      await registry.close();
+      throw new LfError("config_invalid", duplicate.loadError!.findings.find((f) => f.includes("is already served from"))!);
+    }
+    if (options.watch !== false) registry.watch();
+    return registry;
+  }
+
+  get(key: string): ServedProject | undefined {
+    return this.byKey.get(key);
+  }
+
+  /** The only served project, when there is exactly one. */
+  single(): ServedProject | undefined {
+    return this.projects.length === 1 ? this.projects[0] : undefined;
+  }
+
+  loaded(): ServedProject[] {
+    return [...this.byKey.values()];
+  }
+
+  keys(): string[] {
+    return [...this.byKey.keys()].sort();
+  }
+
+  get apiKeys(): ApiKeyTable {
+    return this.keysTable;
+  }
+
+  bodyLimit(project: ServedProject | undefined): number {
+    if (project?.project === undefined) return this.largestBodyLimit;
+    return limitOf(project.project) ?? DEFAULT_BODY_LIMIT;
+  }
+
+  async close(): Promise<void> {
+    for (const stop of this.stops.splice(0)) stop();
+    await Promise.allSettled(this.projects.map((p) => p.close()));
+  }
+
+  private watch(): void {
+    for (const served of this.projects) {
+      this.stops.push(
+        watchProjectFile(served.file, (force) => void served.reload(force), {
+          ...(this.options.debounceMs === undefined ? {} : { debounceMs: this.options.debounceMs }),
+          onError: (error) => this.options.logger.warn({ file: served.file }, `cannot watch the project file for edits: ${error.message}`),
+        }),
+      );
+    }
+  }
+
+  private onLoaded(self: ServedProject, previousKey: string | undefined): void {
+    const key = self.key!;
+    if (previousKey !== undefined && previousKey !== key && this.byKey.get(previousKey) === self) this.byKey.delete(previousKey);
+    this.byKey.set(key, self);
+    const projects = this.loaded().map((p) => p.project!);
+    this.keysTable = ApiKeyTable.fromProjects(projects);
+    this.largestBodyLimit = Math.max(0, ...projects.map((p) => limitOf(p) ?? DEFAULT_BODY_LIMIT)) || DEFAULT_BODY_LIMIT;
+  }
+}
+
+function limitOf(project: ResolvedProject | undefined): number | undefined {
+  const limit = project?.raw.server?.body_limit;
+  return limit === undefined ? undefined : parseByteSize(limit);
+}

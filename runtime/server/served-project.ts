@@ -1,0 +1,265 @@
+import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Logger } from "pino";
+import {
+  formatIssue,
+  LfError,
+  McpPool,
+  mcpServerConfigs,
+  parseProject,
+  redactSecrets,
+  Runtime,
+  type ResolvedProject,
+  type RoutingEvent,
+  type RuntimeOptions,
+} from "../index.js";
+import { ModelHealth, type ModelReachability } from "./model-health.js";
+import { SessionStore } from "./session-store.js";
+
+export interface ServedProjectOptions {
+  logger: Logger;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Passed to every Runtime built for this project; the state store and MCP pool are managed here. */
+  runtimeOptions?: Omit<RuntimeOptions, "store" | "mcp" | "onEvent" | "env">;
+  /** The file of another served project that already answers to `key`, if any. */
+  keyOwner?: (key: string, self: ServedProject) => string | undefined;
+  /** After every successful load, with the key the project had before it. */
+  onLoaded?: (self: ServedProject, previousKey: string | undefined) => void;
+}
+
+export interface LoadOutcome {
+  ok: boolean;
+  /** False when the file had not changed and nothing was rebuilt. */
+  changed: boolean;
+  findings: string[];
+}
+
+/** One Runtime built from one version of the file, with the requests still running on it. */
+export class Generation {
+  inflight = 0;
+  retired = false;
+  constructor(
+    readonly runtime: Runtime,
+    readonly mcp: McpPool,
+    readonly mcpKey: string,
+  ) {}
+}
+
+export interface ProjectReadiness {
+  id: string | null;
+  file: string;
+  loaded: boolean;
+  loaded_at: string | null;
+  config_error: { at: string; findings: string[] } | null;
+  models: Array<{ name: string; provider: string | null; router: string | null; circuit: string | null } & ModelReachability>;
+}
+
+/**
+ * A project file being served. Each successful load builds a new Runtime that shares the previous
+ * one's state store (and its MCP pool while `mcp.servers` is unchanged) and swaps it in; requests
+ * hold the generation they started on, which is closed once they have all finished. A load that
+ * does not validate changes nothing but `loadError`.
+ */
+export class ServedProject {
+  readonly health = new ModelHealth();
+  readonly sessions: SessionStore;
+  loadError: { at: number; findings: string[] } | undefined;
+  loadedAt: number | undefined;
+  private current: Generation | undefined;
+  private text: string | undefined;
+  private loading: Promise<LoadOutcome> | undefined;
+  private again = false;
+  private forceNext = false;
+  private closed = false;
+  private readonly live = new Set<Generation>();
+  private readonly pools = new Map<McpPool, number>();
+
+  constructor(
+    readonly file: string,
+    private readonly options: ServedProjectOptions,
+  ) {
+    this.sessions = new SessionStore(dirname(file));
+  }
+
+  get project(): ResolvedProject | undefined {
+    return this.current?.runtime.project;
+  }
+
+  /** `namespace/name`, once the file has loaded. */
+  get key(): string | undefined {
+    const project = this.project;
+    return project === undefined ? undefined : `${project.namespace}/${project.name}`;
+  }
+
+  get secrets(): ReadonlyArray<string> {
+    return this.current?.runtime.project.secrets ?? [];
+  }
+
+  /** The current generation, held until `release`: a reload meanwhile does not close it. */
+  acquire(): Generation {
+    const generation = this.current;
+    if (generation === undefined) {
+      throw new LfError("config_invalid", `The project in ${this.file} is not loaded: ${this.loadError?.findings[0] ?? "it has not loaded yet"}`);
+    }
+    generation.inflight++;
+    return generation;
+  }
+
+  release(generation: Generation): void {
+    generation.inflight--;
+    if (generation.retired && generation.inflight === 0) void this.retire(generation);
+  }
+
+  /** Loads the file (again). Calls made while a load runs are folded into one more load after it. */
+  reload(force = false): Promise<LoadOutcome> {
+    this.forceNext ||= force;
+    if (this.loading !== undefined) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = (async () => {
+      let outcome: LoadOutcome;
+      do {
+        this.again = false;
+        const forced = this.forceNext;
+        this.forceNext = false;
+        outcome = await this.loadOnce(forced);
+      } while (this.again && !this.closed);
+      this.loading = undefined;
+      return outcome;
+    })();
+    return this.loading;
+  }
+
+  async readiness(): Promise<ProjectReadiness> {
+    const generation = this.current;
+    const models: ProjectReadiness["models"] = [];
+    if (generation !== undefined) {
+      for (const model of generation.runtime.project.models.values()) {
+        const circuit = model.router ? null : (await generation.runtime.breakerState(model.name)).state;
+        models.push({ name: model.name, provider: model.provider ?? null, router: model.router?.strategy ?? null, circuit, ...this.health.of(model.name) });
+      }
+    }
+    return {
+      id: this.key ?? null,
+      file: this.file,
+      loaded: generation !== undefined,
+      loaded_at: this.loadedAt === undefined ? null : new Date(this.loadedAt).toISOString(),
+      config_error: this.loadError === undefined ? null : { at: new Date(this.loadError.at).toISOString(), findings: this.loadError.findings },
+      models,
+    };
+  }
+
+  /** Closes every generation, running or not: call once requests have drained or the grace has passed. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.loading?.catch(() => undefined);
+    this.current = undefined;
+    await Promise.allSettled([...this.live].map((generation) => this.retire(generation)));
+  }
+
+  private async loadOnce(force: boolean): Promise<LoadOutcome> {
+    if (this.closed) return { ok: false, changed: false, findings: [] };
+    let text: string;
+    try {
+      text = await readFile(this.file, "utf8");
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      return this.refuse([`${this.file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? "unknown error"})`}`]);
+    }
+    if (!force && this.current !== undefined && text === this.text) return { ok: true, changed: false, findings: [] };
+
+    const result = parseProject(text, this.file, this.options.env ? { env: this.options.env } : {});
+    const log = this.options.logger;
+    for (const issue of result.issues) {
+      if (issue.severity === "warning") log.warn({ file: this.file }, redactSecrets(formatIssue(this.file, issue), this.secrets));
+    }
+    if (result.project === undefined) {
+      return this.refuse(result.issues.filter((i) => i.severity === "error").map((i) => formatIssue(this.file, i)));
+    }
+    const key = `${result.project.namespace}/${result.project.name}`;
+    const owner = this.options.keyOwner?.(key, this);
+    if (owner !== undefined) return this.refuse([`${this.file}: project ${key} is already served from ${owner}`]);
+
+    let generation: Generation;
+    try {
+      generation = this.build(result.project);
+    } catch (error) {
+      return this.refuse([`${this.file}: ${error instanceof Error ? error.message : String(error)}`]);
+    }
+    const previous = this.current;
+    const previousKey = this.key;
+    this.current = generation;
+    this.text = text;
+    this.loadError = undefined;
+    this.loadedAt = Date.now();
+    log.info({ project: key, file: this.file, models: result.project.models.size }, previous === undefined ? "project loaded" : "project reloaded");
+    if (previous !== undefined) {
+      previous.retired = true;
+      if (previous.inflight === 0) void this.retire(previous);
+    }
+    this.options.onLoaded?.(this, previousKey);
+    return { ok: true, changed: true, findings: [] };
+  }
+
+  private build(project: ResolvedProject): Generation {
+    const configs = mcpServerConfigs(project);
+    const mcpKey = JSON.stringify(configs);
+    const previous = this.current;
+    const env = this.options.env ?? process.env;
+    const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
+    const runtime = new Runtime(project, {
+      ...this.options.runtimeOptions,
+      env,
+      mcp,
+      ...(previous !== undefined ? { store: previous.runtime.store } : {}),
+      onEvent: (event) => this.onRoutingEvent(project, event),
+    });
+    const generation = new Generation(runtime, mcp, mcpKey);
+    this.pools.set(mcp, (this.pools.get(mcp) ?? 0) + 1);
+    this.live.add(generation);
+    return generation;
+  }
+
+  private refuse(findings: string[]): LoadOutcome {
+    const shown = findings.map((f) => redactSecrets(f, this.secrets));
+    this.loadError = { at: Date.now(), findings: shown };
+    const log = this.options.logger;
+    for (const finding of shown) log.error({ project: this.key, file: this.file }, finding);
+    log.error(
+      { project: this.key, file: this.file, findings: shown.length },
+      this.current === undefined ? "project not loaded: its file does not validate" : "config edit refused: the previous config keeps serving",
+    );
+    return { ok: false, changed: false, findings: shown };
+  }
+
+  private async retire(generation: Generation): Promise<void> {
+    if (!this.live.delete(generation)) return;
+    await generation.runtime.close().catch((error: unknown) => this.options.logger.warn({ file: this.file, err: message(error, this.secrets) }, "closing a runtime failed"));
+    const users = (this.pools.get(generation.mcp) ?? 1) - 1;
+    if (users > 0) {
+      this.pools.set(generation.mcp, users);
+      return;
+    }
+    this.pools.delete(generation.mcp);
+    await generation.mcp.close().catch((error: unknown) => this.options.logger.warn({ file: this.file, err: message(error, this.secrets) }, "closing MCP servers failed"));
+  }
+
+  private onRoutingEvent(project: ResolvedProject, event: RoutingEvent): void {
+    const log = this.options.logger;
+    const id = `${project.namespace}/${project.name}`;
+    if (event.type === "breaker") {
+      log.warn({ project: id, model: event.model, from: event.from, to: event.to }, redactSecrets(`circuit ${event.to}: ${event.reason}`, project.secrets));
+    } else if (log.isLevelEnabled("debug")) {
+      const a = event.attempt;
+      log.debug(
+        { project: id, model: a.model, outcome: a.outcome, attempt: a.attempt, code: a.code, status: a.status, skipped: a.skipped, ms: a.durationMs },
+        redactSecrets(`route ${a.model}: ${a.outcome}${a.detail ? ` (${a.detail})` : ""}`, project.secrets),
+      );
+    }
+  }
+}
+
+function message(error: unknown, secrets: ReadonlyArray<string>): string {
+  return redactSecrets(error instanceof Error ? error.message : String(error), secrets);
+}
