@@ -3,7 +3,7 @@ import { hostOf } from "./shared/safe-url.js";
 export type ProviderName = "ollama" | "openai" | "anthropic" | "llamacpp" | "universal" | "lemonade";
 
 export interface ApiKeySource {
-  /** Read when the model sets no `api_key`, and only for calls to `officialHost`. */
+  /** Read when the model sets no `api_key`. */
   envVar?: string;
   /** The provider's own API, which refuses calls without a key: those fail before any request. */
   officialHost?: string;
@@ -12,8 +12,9 @@ export interface ApiKeySource {
 }
 
 /**
- * Where each provider gets its key, for `lf providers` and for the adapters. The environment variable is
- * never sent to a custom `base_url`: a local or third-party server gets a key only when the model names one.
+ * Where each provider gets its key, for `lf providers` and for the adapters: the model's `api_key`, else
+ * the provider's usual variable (as the OpenAI and Anthropic SDKs do, also for a custom base_url). The
+ * LlamaFarm runtimes and Ollama are local and get a key only when the model names one.
  */
 export const API_KEY_SOURCES: Readonly<Record<ProviderName, ApiKeySource>> = {
   openai: { envVar: "OPENAI_API_KEY", officialHost: "api.openai.com", configurable: true },
@@ -42,10 +43,10 @@ export function resolveApiKey(provider: ProviderName, baseUrl: string, apiKey: s
   if (apiKey !== undefined && apiKey !== "") {
     return { key: apiKey, from: "config", advice: "check the model's api_key in llamafarm.yaml", missing: false };
   }
-  const fromEnv = official && variable !== undefined ? env[variable] : undefined;
+  const fromEnv = variable === undefined ? undefined : env[variable];
   if (fromEnv !== undefined && fromEnv !== "") {
     return { key: fromEnv, from: "env", advice: `check ${variable} (the model sets no api_key)`, missing: false };
   }
-  const advice = official && variable !== undefined ? `set ${variable}, or ${setting} on the model` : `set ${setting} on the model if this server needs a key`;
+  const advice = variable === undefined ? `set ${setting} on the model if this server needs a key` : official ? `set ${variable}, or ${setting} on the model` : `set ${setting} on the model (or ${variable}) if this server needs a key`;
   return { key: undefined, from: "none", advice, missing: official };
 }

@@ -27,7 +27,7 @@ describe("createAdapter", () => {
 
     const universal = createAdapter({ provider: "universal", modelId: "qwen" }, env);
     expect(universal.provider).toBe("universal");
-    // OPENAI_API_KEY belongs to OpenAI: LlamaFarm's local runtimes never receive it.
+    // LlamaFarm's local runtimes are not OpenAI: OPENAI_API_KEY is not theirs.
     expect(universal.preview!(hello)).toMatchObject({ url: "http://localhost:11540/v1/chat/completions" });
     expect(universal.preview!(hello).headers.authorization).toBeUndefined();
     expect(createAdapter({ provider: "lemonade", modelId: "qwen" }, env).preview!(hello).url).toBe("http://localhost:8000/api/v1/chat/completions");
@@ -57,7 +57,9 @@ describe("apiKeyStatus", () => {
     expect(apiKeyStatus({ provider: "openai" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toEqual({ from: "env", envVar: "OPENAI_API_KEY", masked: "sk-…****", missing: false, advice: expect.any(String) });
     expect(apiKeyStatus({ provider: "anthropic", apiKey: "sk-ant-0123456789" }, {})).toMatchObject({ from: "config", masked: "sk-…****", missing: false });
     expect(apiKeyStatus({ provider: "anthropic" }, {})).toMatchObject({ missing: true, advice: expect.stringContaining("ANTHROPIC_API_KEY") });
-    expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "none", missing: false });
+    expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "env", missing: false });
+    expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, {})).toMatchObject({ from: "none", missing: false });
+    expect(apiKeyStatus({ provider: "universal" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "none", missing: false });
     expect(apiKeyStatus({ provider: "ollama" }, {})).toMatchObject({ from: "none", missing: false });
     expect(apiKeyStatus({ provider: "llamacpp" }, {})).toMatchObject({ from: "none", missing: false, advice: "no key is used" });
   });

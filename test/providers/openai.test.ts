@@ -233,10 +233,11 @@ describe("OpenAI adapter: errors", () => {
 
     const open = await startFakeProvider();
     try {
-      // OPENAI_API_KEY is for OpenAI only: it is never sent to another server.
-      const local = createOpenAIAdapter({ modelId: "local", baseUrl: `${open.url}/v1`, env: { OPENAI_API_KEY: KEY } });
-      await collectStream(local.stream(hello));
+      // A local server without a key gets no Authorization header; OPENAI_API_KEY, when set, goes along as documented.
+      await collectStream(createOpenAIAdapter({ modelId: "local", baseUrl: `${open.url}/v1`, env: {} }).stream(hello));
       expect(open.requests[0]!.headers.authorization).toBeUndefined();
+      await collectStream(createOpenAIAdapter({ modelId: "local", baseUrl: `${open.url}/v1`, env: { OPENAI_API_KEY: KEY } }).stream(hello));
+      expect(open.requests[1]!.headers.authorization).toBe(`Bearer ${KEY}`);
     } finally {
       await open.close();
     }

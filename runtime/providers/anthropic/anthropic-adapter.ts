@@ -22,7 +22,7 @@ export interface AnthropicAdapterOptions {
   /** Default https://api.anthropic.com; a trailing `/v1` is accepted (the SDK adds it). */
   baseUrl?: string;
   apiKey?: string;
-  /** Where `ANTHROPIC_API_KEY` is read when `apiKey` is unset; only used for api.anthropic.com. */
+  /** Where `ANTHROPIC_API_KEY` is read when `apiKey` is unset. */
   env?: Readonly<Record<string, string | undefined>>;
   headers?: Record<string, string>;
   fetch?: typeof fetch;

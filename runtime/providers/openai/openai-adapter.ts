@@ -31,7 +31,7 @@ export interface OpenAIAdapterOptions {
   /** Any OpenAI-compatible API root, usually ending in `/v1`. */
   baseUrl?: string;
   apiKey?: string;
-  /** Where `OPENAI_API_KEY` is read when `apiKey` is unset; only used for api.openai.com. */
+  /** Where `OPENAI_API_KEY` is read when `apiKey` is unset (provider `openai` only). */
   env?: Readonly<Record<string, string | undefined>>;
   headers?: Record<string, string>;
   /** Added to every request body (server-specific fields). */
