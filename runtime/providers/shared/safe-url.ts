@@ -13,7 +13,9 @@ export function safeUrl(url: string): string {
   for (const name of [...parsed.searchParams.keys()]) {
     if (SECRET_QUERY.test(name)) parsed.searchParams.set(name, "****");
   }
-  return parsed.toString();
+  const out = parsed.toString();
+  // URL adds a slash to a bare origin; keep the URL as it was written.
+  return out.endsWith("/") && !url.endsWith("/") ? out.slice(0, -1) : out;
 }
 
 /** Joins a base URL and a path with exactly one slash between them. */
