@@ -79,6 +79,19 @@ program
     process.exit(await serveCommand(options));
   });
 
+program
+  .command("usage")
+  .description("Report calls, failures, fallbacks, latency, tokens and cost from the project's usage ledger.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--since <when>", "a duration back from now (30m, 24h, 7d), a date or an ISO time", "7d")
+  .option("--by <group>", "group rows by model, day or session", "model")
+  .option("--compare <models>", "compare models side by side (A/B), as in fast,smart")
+  .option("--json", "print the report as JSON")
+  .action(async (options) => {
+    const { usageCommand } = await import("./commands/usage.js");
+    process.exitCode = await usageCommand(options);
+  });
+
 await program.parseAsync(process.argv);
 
 function packageVersion(): string {

@@ -1,0 +1,37 @@
+import type { Usage } from "../core/index.js";
+import type { ResolvedModel } from "../config/index.js";
+import { BUILT_IN_PRICES } from "./pricing-table.js";
+
+export interface ModelPrice {
+  inputPer1k: number;
+  outputPer1k: number;
+  /** config: the model's `pricing`; built-in: the table of known hosted models; local: runs on our own hardware. */
+  source: "config" | "built-in" | "local";
+}
+
+const LOCAL_PROVIDERS = new Set(["ollama", "llamacpp", "universal", "lemonade"]);
+
+/** What a model costs: its own `pricing`, else free when local, else the built-in table; undefined when unknown. */
+export function modelPrice(model: Pick<ResolvedModel, "provider" | "modelId" | "pricing">): ModelPrice | undefined {
+  if (model.pricing !== undefined) return { ...model.pricing, source: "config" };
+  if (model.provider === undefined) return undefined;
+  if (LOCAL_PROVIDERS.has(model.provider)) return { inputPer1k: 0, outputPer1k: 0, source: "local" };
+  const table = model.provider === "openai" || model.provider === "anthropic" ? BUILT_IN_PRICES[model.provider] : undefined;
+  const price = table === undefined ? undefined : lookup(table, model.modelId);
+  return price === undefined ? undefined : { inputPer1k: price.input_per_1k, outputPer1k: price.output_per_1k, source: "built-in" };
+}
+
+/** Dollars for the given tokens. */
+export function costOf(price: Pick<ModelPrice, "inputPer1k" | "outputPer1k">, usage: Pick<Usage, "inputTokens" | "outputTokens">): number {
+  return (usage.inputTokens / 1000) * price.inputPer1k + (usage.outputTokens / 1000) * price.outputPer1k;
+}
+
+function lookup<T>(table: Readonly<Record<string, T>>, modelId: string): T | undefined {
+  const id = modelId.toLowerCase();
+  if (Object.hasOwn(table, id)) return table[id];
+  let best: string | undefined;
+  for (const key of Object.keys(table)) {
+    if (id.startsWith(`${key}-`) && (best === undefined || key.length > best.length)) best = key;
+  }
+  return best === undefined ? undefined : table[best];
+}

@@ -1,0 +1,42 @@
+import { systemClock, type Clock } from "../core/index.js";
+import type { ResolvedProject } from "../config/index.js";
+import type { StateStore } from "../state/index.js";
+import { BudgetGuard } from "./budget-guard.js";
+import type { EndedRequest } from "./build-usage-record.js";
+import { recordUsage } from "./record-usage.js";
+import { UsageLedger, usageLedgerPath } from "./usage-ledger.js";
+import type { UsageRecord } from "./usage-record.js";
+
+const DEFAULT_RETENTION_DAYS = 90;
+
+/** A project's ledger and budgets, opened together. */
+export interface ProjectUsage {
+  readonly ledger: UsageLedger;
+  readonly budget: BudgetGuard;
+  record(request: EndedRequest): Promise<UsageRecord>;
+  close(): void;
+}
+
+/**
+ * Opens `.lf/usage.db` in the project folder (pruned to `usage.retention_days`) and a budget guard over
+ * `store`. A store that is not shared (`shared: false`, this process's memory) starts empty, so its
+ * spend counters are rebuilt from the ledger; a shared one (Redis) already holds them.
+ */
+export async function openProjectUsage(
+  project: ResolvedProject,
+  options: { store: StateStore & { readonly shared?: boolean }; clock?: Clock; file?: string },
+): Promise<ProjectUsage> {
+  const clock = options.clock ?? systemClock;
+  const ledger = UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
+    retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS,
+    clock,
+  });
+  const budget = BudgetGuard.forProject(project, options.store, clock);
+  if (options.store.shared !== true) await budget.restoreFrom(ledger);
+  return {
+    ledger,
+    budget,
+    record: (request) => recordUsage({ ledger, budget }, request),
+    close: () => ledger.close(),
+  };
+}

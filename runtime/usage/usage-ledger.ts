@@ -1,0 +1,287 @@
+import Database from "better-sqlite3";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { systemClock, type Clock } from "../core/index.js";
+import type { UsageRecord } from "./usage-record.js";
+
+export type UsageGrouping = "model" | "day" | "session";
+
+/** Which rows a report covers: `[since, until)` in epoch ms, optionally one project and some models. */
+export interface LedgerFilter {
+  since: number;
+  until: number;
+  project?: string;
+  /** Serving models (or requested ones, for requests nothing answered). */
+  models?: readonly string[];
+}
+
+/** One line of a report: every figure over the rows of one group. */
+export interface UsageSummary {
+  key: string;
+  calls: number;
+  failures: number;
+  /** Answered by a model other than the first choice. */
+  fallbacks: number;
+  /** Over successful requests; null when there were none. */
+  p50LatencyMs: number | null;
+  p95LatencyMs: number | null;
+  inputTokens: number;
+  outputTokens: number;
+  /** Calls whose tokens are estimates. */
+  estimatedCalls: number;
+  costUsd: number;
+  /** Successful calls to a model with no known price (counted as $0 in `costUsd`). */
+  unpricedCalls: number;
+}
+
+const DAY_MS = 86_400_000;
+const SCHEMA_VERSION = 1;
+
+const GROUP_EXPRESSIONS: Record<UsageGrouping | "all", string> = {
+  model: "COALESCE(served_model, requested_model)",
+  day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')",
+  session: "COALESCE(session_id, '')",
+  all: "'all'",
+};
+
+/** Where a project keeps its ledger. */
+export function usageLedgerPath(projectDir: string): string {
+  return join(projectDir, ".lf", "usage.db");
+}
+
+/**
+ * Every request of a project, one row each, in SQLite. WAL mode and one autocommitted insert per request:
+ * a process that is killed loses only the requests still in flight, and readers (`lf usage`) never
+ * block the writer.
+ */
+export class UsageLedger {
+  private readonly insertRow: Database.Statement;
+
+  private constructor(
+    private readonly db: Database,
+    private readonly clock: Clock,
+  ) {
+    this.insertRow = db.prepare(`
+      INSERT INTO requests (ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated,
+        cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id)
+      VALUES (@ts, @project, @requested_model, @served_model, @provider, @input_tokens, @output_tokens, @estimated,
+        @cost, @latency_ms, @ttft_ms, @outcome, @error_code, @fallback_depth, @session_id)`);
+  }
+
+  /** Opens (creating it and its folder if need be) and drops rows older than `retentionDays`. */
+  static open(file: string, options: { retentionDays?: number; clock?: Clock } = {}): UsageLedger {
+    mkdirSync(dirname(file), { recursive: true });
+    const db = new Database(file, { timeout: 5000 });
+    db.pragma("journal_mode = WAL");
+    // In WAL mode NORMAL survives a killed process; only a power loss can cost the last commits.
+    db.pragma("synchronous = NORMAL");
+    migrate(db);
+    const ledger = new UsageLedger(db, options.clock ?? systemClock);
+    if (options.retentionDays !== undefined) ledger.prune(options.retentionDays);
+    return ledger;
+  }
+
+  insert(record: UsageRecord): void {
+    this.insertRow.run({
+      ts: Math.round(record.at),
+      project: record.project,
+      requested_model: record.requestedModel,
+      served_model: record.servedModel ?? null,
+      provider: record.provider ?? null,
+      input_tokens: record.inputTokens,
+      output_tokens: record.outputTokens,
+      estimated: record.estimated ? 1 : 0,
+      cost: record.costUsd ?? null,
+      latency_ms: record.latencyMs,
+      ttft_ms: record.ttftMs ?? null,
+      outcome: record.outcome,
+      error_code: record.errorCode ?? null,
+      fallback_depth: record.fallbackDepth,
+      session_id: record.sessionId ?? null,
+    });
+  }
+
+  /** Deletes rows older than `retentionDays` days; returns how many went. */
+  prune(retentionDays: number): number {
+    return this.db.prepare("DELETE FROM requests WHERE ts < ?").run(this.clock.now() - retentionDays * DAY_MS).changes;
+  }
+
+  /** One summary per group, groups in order (models by calls, days and sessions by time). */
+  summarize(filter: LedgerFilter, by: UsageGrouping): UsageSummary[] {
+    const order = by === "model" ? "calls DESC, key" : by === "day" ? "key" : "MIN(b.ts)";
+    return this.summaryQuery(GROUP_EXPRESSIONS[by], filter, order);
+  }
+
+  /** The same figures over every row the filter takes. */
+  total(filter: LedgerFilter): UsageSummary {
+    return this.summaryQuery(GROUP_EXPRESSIONS.all, filter, "key")[0] ?? emptySummary("all");
+  }
+
+  /** Dollars spent since `since`, per serving model, for rebuilding budget counters. */
+  spendByModel(since: number, project?: string): Map<string, number> {
+    const rows = this.db
+      .prepare<{ model: string; cost: number }>(
+        `SELECT served_model AS model, TOTAL(cost) AS cost FROM requests
+         WHERE ts >= ? AND served_model IS NOT NULL ${project === undefined ? "" : "AND project = ?"} GROUP BY served_model`,
+      )
+      .all(...(project === undefined ? [since] : [since, project]));
+    return new Map(rows.map((row) => [row.model, row.cost]));
+  }
+
+  /** Every row in the filter, oldest first: for exports and tests. */
+  records(filter: LedgerFilter): UsageRecord[] {
+    const { where, params } = whereClause(filter);
+    return this.db
+      .prepare<Row>(`SELECT * FROM requests b WHERE ${where} ORDER BY ts, id`)
+      .all(params)
+      .map(fromRow);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private summaryQuery(group: string, filter: LedgerFilter, order: string): UsageSummary[] {
+    const { where, params } = whereClause(filter);
+    // Nearest-rank percentiles with window functions: rank ceil(p * n) among a group's successful calls.
+    const sql = `
+      WITH base AS (SELECT ${group} AS g, * FROM requests b WHERE ${where}),
+      ranked AS (
+        SELECT g, latency_ms, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY g) AS n
+        FROM base WHERE outcome = 'ok'),
+      pct AS (
+        SELECT g, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN latency_ms END) AS p50,
+                  MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN latency_ms END) AS p95
+        FROM ranked GROUP BY g)
+      SELECT b.g AS key, COUNT(*) AS calls, SUM(b.outcome <> 'ok') AS failures,
+        SUM(b.outcome = 'ok' AND b.fallback_depth > 0) AS fallbacks, p.p50 AS p50, p.p95 AS p95,
+        SUM(b.input_tokens) AS input_tokens, SUM(b.output_tokens) AS output_tokens, SUM(b.estimated) AS estimated,
+        TOTAL(b.cost) AS cost, SUM(b.cost IS NULL AND b.outcome = 'ok') AS unpriced
+      FROM base b LEFT JOIN pct p ON p.g = b.g
+      GROUP BY b.g ORDER BY ${order}`;
+    return this.db.prepare<SummaryRow>(sql).all(params).map((row) => ({
+      key: String(row.key),
+      calls: row.calls,
+      failures: row.failures,
+      fallbacks: row.fallbacks,
+      p50LatencyMs: row.p50,
+      p95LatencyMs: row.p95,
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      estimatedCalls: row.estimated,
+      costUsd: row.cost,
+      unpricedCalls: row.unpriced,
+    }));
+  }
+}
+
+export function emptySummary(key: string): UsageSummary {
+  return {
+    key,
+    calls: 0,
+    failures: 0,
+    fallbacks: 0,
+    p50LatencyMs: null,
+    p95LatencyMs: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    estimatedCalls: 0,
+    costUsd: 0,
+    unpricedCalls: 0,
+  };
+}
+
+interface SummaryRow {
+  key: string;
+  calls: number;
+  failures: number;
+  fallbacks: number;
+  p50: number | null;
+  p95: number | null;
+  input_tokens: number;
+  output_tokens: number;
+  estimated: number;
+  cost: number;
+  unpriced: number;
+}
+
+interface Row {
+  ts: number;
+  project: string;
+  requested_model: string;
+  served_model: string | null;
+  provider: string | null;
+  input_tokens: number;
+  output_tokens: number;
+  estimated: number;
+  cost: number | null;
+  latency_ms: number;
+  ttft_ms: number | null;
+  outcome: "ok" | "error";
+  error_code: string | null;
+  fallback_depth: number;
+  session_id: string | null;
+}
+
+function fromRow(row: Row): UsageRecord {
+  return {
+    at: row.ts,
+    project: row.project,
+    requestedModel: row.requested_model,
+    servedModel: row.served_model ?? undefined,
+    provider: row.provider ?? undefined,
+    inputTokens: row.input_tokens,
+    outputTokens: row.output_tokens,
+    estimated: row.estimated === 1,
+    costUsd: row.cost ?? undefined,
+    latencyMs: row.latency_ms,
+    ttftMs: row.ttft_ms ?? undefined,
+    outcome: row.outcome,
+    errorCode: row.error_code ?? undefined,
+    fallbackDepth: row.fallback_depth,
+    sessionId: row.session_id ?? undefined,
+  };
+}
+
+function whereClause(filter: LedgerFilter): { where: string; params: Record<string, unknown> } {
+  const clauses = ["b.ts >= @since", "b.ts < @until"];
+  const params: Record<string, unknown> = { since: filter.since, until: filter.until };
+  if (filter.project !== undefined) {
+    clauses.push("b.project = @project");
+    params.project = filter.project;
+  }
+  if (filter.models !== undefined) {
+    const names = filter.models.map((model, i) => {
+      params[`m${i}`] = model;
+      return `@m${i}`;
+    });
+    clauses.push(`COALESCE(b.served_model, b.requested_model) IN (${names.join(", ") || "NULL"})`);
+  }
+  return { where: clauses.join(" AND "), params };
+}
+
+function migrate(db: Database): void {
+  const version = db.pragma("user_version", { simple: true }) as number;
+  if (version >= SCHEMA_VERSION) return;
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS requests (
+      id INTEGER PRIMARY KEY,
+      ts INTEGER NOT NULL,
+      project TEXT NOT NULL,
+      requested_model TEXT NOT NULL,
+      served_model TEXT,
+      provider TEXT,
+      input_tokens INTEGER NOT NULL,
+      output_tokens INTEGER NOT NULL,
+      estimated INTEGER NOT NULL,
+      cost REAL,
+      latency_ms REAL NOT NULL,
+      ttft_ms REAL,
+      outcome TEXT NOT NULL,
+      error_code TEXT,
+      fallback_depth INTEGER NOT NULL,
+      session_id TEXT
+    );
+    CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
+    PRAGMA user_version = ${SCHEMA_VERSION};`);
+}
