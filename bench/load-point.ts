@@ -51,6 +51,8 @@ export interface LoadResult {
   requests: number;
   errors: number;
   non2xx: number;
+  /** The measured run's span on the monotonic clock (µs), to cut a CPU profile down to it. */
+  windowUs: [number, number];
 }
 
 export function chatBody(model: string, stream: boolean): string {
@@ -75,11 +77,13 @@ export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promis
   };
   if (point.warmupS > 0) await autocannon({ ...base, duration: point.warmupS });
   const latencies = new SampleBuffer();
+  const from = monotonicUs();
   const run = autocannon({ ...base, duration: point.durationS });
   run.on("response", (_client, status, _bytes, ms) => {
     if (status >= 200 && status < 300) latencies.push(ms);
   });
   const result = await run;
+  const to = monotonicUs();
   const summary = summarize(latencies.values());
   return {
     rps: latencies.length / result.duration,
@@ -88,5 +92,11 @@ export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promis
     requests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
+    windowUs: [from, to],
   };
+}
+
+/** V8's profiler stamps samples on this same clock (CLOCK_MONOTONIC, microseconds) on Linux. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
 }

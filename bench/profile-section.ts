@@ -21,5 +21,5 @@ export async function profileLf(children: ChildProcesses, up: Upstreams, options
   await children.stop(lf.child, 10_000);
   const file = await findCpuProfile(dir);
   if (file === undefined) throw new Error(`lf serve wrote no .cpuprofile into ${dir} (did it exit normally on SIGTERM?)`);
-  return { ...(await readCpuProfile(file, ROOT)), file, rps: load.rps };
+  return { ...(await readCpuProfile(file, ROOT, load.windowUs)), file, rps: load.rps };
 }

@@ -70,5 +70,6 @@ export function formatReport(results: BenchResults): string {
 export function formatProfile(profile: NonNullable<BenchResults["profile"]>): string {
   const fn = formatTable(["self time by function", "ms", "share"], profile.functions.map((f) => [f.name, f.selfMs.toFixed(0), `${(100 * f.share).toFixed(1)}%`]));
   const areas = formatTable(["self time by area", "ms", "share"], profile.areas.map((f) => [f.name, f.selfMs.toFixed(0), `${(100 * f.share).toFixed(1)}%`]));
-  return `lf serve CPU profile during json c=16 (${profile.rps.toFixed(0)} req/s while profiled; busy ${profile.busyMs.toFixed(0)} ms, idle ${profile.idleMs.toFixed(0)} ms; ${profile.file}):\n${areas}\n\n${fn}`;
+  const callers = formatTable(["all time, charged to the innermost lf function on the stack", "ms", "share"], profile.lfCallers.map((f) => [f.name, f.selfMs.toFixed(0), `${(100 * f.share).toFixed(1)}%`]));
+  return `lf serve CPU profile of the measured json c=16 run (${profile.rps.toFixed(0)} req/s while profiled; busy ${profile.busyMs.toFixed(0)} ms, idle ${profile.idleMs.toFixed(0)} ms; ${profile.file}):\n${areas}\n\n${fn}\n\n${callers}`;
 }

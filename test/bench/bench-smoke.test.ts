@@ -81,23 +81,27 @@ describe("load point", () => {
 });
 
 describe("cpu profile summary", () => {
-  it("charges each sample's gap to its frame and groups by where the code lives", () => {
+  it("charges each sample's gap to its frame, groups by where the code lives and by the lf function that called it", () => {
     const frame = (functionName: string, url: string) => ({ functionName, url, lineNumber: 0 });
-    const summary = summarizeProfile(
-      {
-        nodes: [
-          { id: 1, callFrame: frame("(idle)", "") },
-          { id: 2, callFrame: frame("parse", "file:///repo/node_modules/pino/lib/x.js") },
-          { id: 3, callFrame: frame("route", "file:///repo/dist/runtime/routing/chain.js") },
-        ],
-        samples: [1, 2, 3, 2],
-        timeDeltas: [0, 500, 1000, 2000, 0],
-      },
-      "/repo",
-    );
+    const profile = {
+      nodes: [
+        { id: 0, callFrame: frame("(root)", ""), children: [1, 3] },
+        { id: 1, callFrame: frame("(idle)", "") },
+        { id: 3, callFrame: frame("route", "file:///repo/dist/runtime/routing/chain.js"), children: [2] },
+        { id: 2, callFrame: frame("parse", "file:///repo/node_modules/pino/lib/x.js") },
+      ],
+      startTime: 1000,
+      samples: [1, 2, 3, 2],
+      timeDeltas: [0, 500, 1000, 2000, 0],
+    };
+    const summary = summarizeProfile(profile, "/repo");
     expect(summary.idleMs).toBe(0.5);
     expect(summary.busyMs).toBe(3);
     expect(summary.functions[0]).toMatchObject({ name: "route dist/runtime/routing/chain.js:1", selfMs: 2 });
     expect(summary.areas.map((a) => a.name)).toEqual(["dist/runtime/routing/", "node_modules/pino"]);
+    expect(summary.lfCallers).toEqual([{ name: "route dist/runtime/routing/chain.js:1", selfMs: 3, share: 1 }]);
+    // Samples at 1000, 1500, 2500, 4500 µs: a window around the middle two keeps only them.
+    expect(summarizeProfile(profile, "/repo", [1400, 2600]).busyMs).toBe(3);
+    expect(summarizeProfile(profile, "/repo", [2000, 5000]).busyMs).toBe(2);
   });
 });
