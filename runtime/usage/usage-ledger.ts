@@ -108,7 +108,7 @@ export class UsageLedger {
 
   /** One summary per group, groups in order (models by calls, days and sessions by time). */
   summarize(filter: LedgerFilter, by: UsageGrouping): UsageSummary[] {
-    const order = by === "model" ? "calls DESC, key" : by === "day" ? "key" : "MIN(b.ts)";
+    const order = by === "model" ? "calls DESC, key" : by === "day" ? "key" : "MIN(b.ts), key";
     return this.summaryQuery(GROUP_EXPRESSIONS[by], filter, order);
   }
 
