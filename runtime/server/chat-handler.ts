@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
-import { toChatCompletion, type ChatMessage, type ChatRun, type FinishReason, type ToolCall, type Usage } from "../index.js";
+import { LfError, toChatCompletion, type ChatMessage, type ChatRun, type FinishReason, type ToolCall, type Usage } from "../index.js";
 import { ApiError } from "./api-error.js";
 import { checkAccess, mayUse } from "./api-keys.js";
 import { CompletionChunks, DONE, errorEvent } from "./completion-chunks.js";
@@ -60,7 +60,9 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
 
       const controller = new AbortController();
       res.once("close", () => {
-        if (!res.writableFinished) controller.abort();
+        if (res.writableFinished) return;
+        ctx.clientGone = true;
+        controller.abort();
       });
       run = await runtime.chat({ ...body.request, model, messages, signal: controller.signal });
       ctx.run = run;
@@ -79,7 +81,7 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
     } finally {
       served.release(generation);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
-      if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served, run, answer, body.stream, res);
+      if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served, run, answer, body.stream);
     }
   };
 }
@@ -152,7 +154,9 @@ async function stream(res: Response, run: ChatRun, ctx: RequestContext, prefix: 
   } catch (error) {
     if (chunks === undefined) throw error;
     answer.ok = false;
-    if (!res.destroyed) res.end(errorEvent(errorBody(error, ctx.secrets)));
+    // A half-closed client socket would otherwise stay open until the server shuts down.
+    if (ctx.clientGone) res.destroy();
+    else res.end(errorEvent(errorBody(error, ctx.secrets)));
     ctx.failure = error;
     return answer;
   }
@@ -244,9 +248,9 @@ function drained(res: Response): Promise<number> {
   });
 }
 
-function logAnswer(logger: Logger, ctx: RequestContext, served: ServedProject, run: ChatRun, answer: Answer, streamed: boolean, res: Response): void {
+function logAnswer(logger: Logger, ctx: RequestContext, served: ServedProject, run: ChatRun, answer: Answer, streamed: boolean): void {
   if (!logger.isLevelEnabled("info")) return;
-  const aborted = !answer.ok && res.destroyed && !res.writableFinished;
+  const aborted = !answer.ok && ctx.clientGone;
   logger.info(
     {
       req: ctx.id,
@@ -260,7 +264,7 @@ function logAnswer(logger: Logger, ctx: RequestContext, served: ServedProject, r
       ms: round(performance.now() - ctx.startedAt),
       upstream_ms: round(run.upstreamMs),
       overhead_ms: round(overheadMs(ctx, run, answer.waitedMs)),
-      ...(answer.ok ? {} : { outcome: aborted ? "client_closed" : "error_event" }),
+      ...(answer.ok ? {} : { outcome: aborted ? "client_closed" : "error_event", code: ctx.failure instanceof LfError ? ctx.failure.code : "internal" }),
     },
     answer.ok ? "chat completed" : aborted ? "client closed the stream" : "stream ended with an error",
   );

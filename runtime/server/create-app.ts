@@ -58,7 +58,7 @@ export function createApp(registry: ProjectRegistry, logger: Logger): Express {
 
 function writeError(error: unknown, req: Request, res: Response, logger: Logger): void {
   const ctx = contextOf(req);
-  const clientGone = res.destroyed || (req.socket?.destroyed ?? false);
+  const clientGone = ctx.clientGone === true || res.destroyed || (req.socket?.destroyed ?? false);
   const mapped = errorResponse(error, ctx.secrets);
   const level = clientGone || mapped.status < 500 ? "info" : "error";
   if (logger.isLevelEnabled(level)) {
@@ -76,7 +76,10 @@ function writeError(error: unknown, req: Request, res: Response, logger: Logger)
       clientGone && isAbortError(error) ? "client closed the request" : mapped.status === 500 && detail ? `internal error: ${detail}` : mapped.body.error.message,
     );
   }
-  if (clientGone) return;
+  if (clientGone) {
+    res.destroy();
+    return;
+  }
   if (res.headersSent) {
     // A stream is under way: the failure goes out as its last event.
     if (!res.writableEnded) res.end(errorEvent(mapped.body));

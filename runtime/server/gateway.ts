@@ -1,5 +1,5 @@
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import { createApp } from "./create-app.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
@@ -18,13 +18,19 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 /** `lf serve`: the projects, the HTTP server in front of them, and an orderly shutdown. */
 export class Gateway {
   private closing: Promise<void> | undefined;
+  private readonly sockets = new Set<Socket>();
 
   private constructor(
     readonly registry: ProjectRegistry,
     readonly server: Server,
     readonly url: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    server.on("connection", (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.once("close", () => this.sockets.delete(socket));
+    });
+  }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
     const registry = await ProjectRegistry.open(options.files, options);
@@ -60,9 +66,10 @@ export class Gateway {
     this.closing ??= (async () => {
       const server = this.server;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // A keep-alive connection goes idle once its last response is sent; close those as they appear.
-      const sweep = setInterval(() => server.closeIdleConnections(), 50);
+      // A connection with no response under way (idle keep-alive, or opened and never used) is cut
+      // now and as others reach that point; one that is answering gets the grace period.
+      const sweep = setInterval(() => this.closeIdle(), 25);
+      this.closeIdle();
       const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref());
       await Promise.race([closed, grace]);
       clearInterval(sweep);
@@ -72,5 +79,11 @@ export class Gateway {
       this.logger.info("server stopped");
     })();
     return this.closing;
+  }
+
+  private closeIdle(): void {
+    for (const socket of this.sockets) {
+      if ((socket as Socket & { _httpMessage?: unknown })._httpMessage == null) socket.destroy();
+    }
   }
 }

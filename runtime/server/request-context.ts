@@ -17,6 +17,8 @@ export interface RequestContext {
   secrets: ReadonlyArray<string>;
   /** The chat run, once started: its attempts go into error responses' headers. */
   run?: ChatRun;
+  /** The client closed the connection before the answer was complete. */
+  clientGone?: boolean;
   /** An error that ended a stream after output: logged, already sent as an event. */
   failure?: unknown;
 }

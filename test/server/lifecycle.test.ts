@@ -1,0 +1,132 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
+import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
+import { eventually, projectYaml, startTestServer, tempDir, writeProject, type TestServer } from "./support.js";
+
+let fake: FakeProvider;
+let other: FakeProvider;
+let server: TestServer | undefined;
+const messages = [{ role: "user" as const, content: "hi" }];
+
+beforeAll(async () => {
+  fake = await startFakeProvider();
+  other = await startFakeProvider();
+});
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  fake.reset();
+  other.reset();
+});
+afterAll(async () => {
+  await fake?.close();
+  await other?.close();
+});
+
+describe("a client that goes away", () => {
+  it("cancels the upstream request when it disconnects mid-stream", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    fake.script("gpt-fast", { text: ["a ", "b ", "c ", "d ", "e ", "f"], chunkDelayMs: 150 });
+    const stream = await server.client("tests/demo").chat.completions.create({ model: "fast", messages, stream: true });
+    let seen = 0;
+    // Leaving the loop makes the client abort its request and drop the connection.
+    for await (const chunk of stream) {
+      if (chunk.choices[0]?.delta.content) seen++;
+      if (seen === 2) break;
+    }
+    await fake.settled(5_000);
+    const upstream = fake.requests.at(-1)!;
+    expect(upstream.aborted, JSON.stringify({ upstream, logs: server.logs })).toBe(true);
+    expect(upstream.completed).toBe(false);
+    await eventually(() => expect(server!.logs.some((l) => l.msg === "client closed the stream"), JSON.stringify(server!.logs)).toBe(true));
+  });
+
+  it("cancels the upstream request when it disconnects before the first token", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    fake.script("gpt-fast", { text: "late", delayMs: 5_000 });
+    const controller = new AbortController();
+    const pending = server.client("tests/demo").chat.completions.create({ model: "fast", messages }, { signal: controller.signal });
+    await fake.waitForRequests(1);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await fake.settled(5_000);
+    expect(fake.requests.at(-1)!.aborted).toBe(true);
+  });
+});
+
+describe("live config", () => {
+  it("picks up an edit (default model, provider URL) without a restart, and refuses a broken one", async () => {
+    const dir = tempDir();
+    const file = await writeProject(dir, projectYaml(fake.url));
+    server = await startTestServer([file]);
+    const client = server.client("tests/demo");
+    fake.always("gpt-fast", "fast here");
+    fake.always("gpt-steady", "steady here");
+    other.always("gpt-fast", "fast on the other server");
+
+    expect((await client.chat.completions.create({ model: "", messages })).choices[0]?.message.content).toBe("fast here");
+
+    await writeFile(file, projectYaml(fake.url, { defaultModel: "steady" }));
+    await eventually(async () => expect((await client.chat.completions.create({ model: "", messages })).choices[0]?.message.content).toBe("steady here"));
+
+    // An editor that writes a new file and renames it over the old one.
+    await writeFile(join(dir, ".llamafarm.yaml.swp"), projectYaml(fake.url, { fastUrl: other.url }));
+    await rename(join(dir, ".llamafarm.yaml.swp"), file);
+    await eventually(async () => expect((await client.chat.completions.create({ model: "fast", messages })).choices[0]?.message.content).toBe("fast on the other server"));
+
+    const good = await readFile(file, "utf8");
+    await writeFile(file, good.replace("default_model: fast", "default_model: nowhere").replace("provider: ollama", "provider: olama"));
+    await eventually(async () => {
+      const ready = await fetch(`${server!.url}/health/ready`).then((r) => r.json());
+      expect(ready.status, JSON.stringify(ready)).toBe("degraded");
+      expect(ready.projects[0].config_error.findings.join("\n"), JSON.stringify(ready)).toMatch(/llamafarm\.yaml:\d+:\d+: error runtime\.models\[3\]\.provider: /);
+    });
+    // The previous config keeps serving: its default model, on the URL the last good edit gave it.
+    expect((await client.chat.completions.create({ model: "", messages })).choices[0]?.message.content).toBe("fast on the other server");
+    expect(server.logs.some((l) => l.level === "error" && /llamafarm\.yaml:\d+:\d+: error/.test(String(l.msg)))).toBe(true);
+
+    // Fixing the file clears the finding.
+    await writeFile(file, projectYaml(fake.url));
+    await eventually(async () => {
+      const ready = await fetch(`${server!.url}/health/ready`).then((r) => r.json());
+      expect(ready).toMatchObject({ status: "ready", projects: [{ id: "tests/demo", loaded: true, config_error: null }] });
+    });
+  });
+
+  it("lets a request in flight finish on the config it started with", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    const client = server.client("tests/demo");
+    fake.script("gpt-fast", { text: ["slow ", "but ", "whole"], chunkDelayMs: 150 });
+    other.always("gpt-fast", "new config");
+    const chunks: string[] = [];
+    const reading = (async () => {
+      for await (const chunk of await client.chat.completions.create({ model: "fast", messages, stream: true })) chunks.push(chunk.choices[0]?.delta.content ?? "");
+    })();
+    await fake.waitForRequests(1);
+    await writeFile(file, projectYaml(fake.url, { fastUrl: other.url }));
+    await eventually(async () => expect((await client.chat.completions.create({ model: "fast", messages })).choices[0]?.message.content).toBe("new config"));
+    await reading;
+    expect(chunks.join("")).toBe("slow but whole");
+    expect(fake.requests[0]!.completed).toBe(true);
+  });
+
+  it("reports each model's last known reachability", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    const client = server.client("tests/demo");
+    fake.script("gpt-fast", "ok");
+    fake.script("gpt-steady", { fault: "status", status: 500, message: "down" });
+    await client.chat.completions.create({ model: "fast", messages });
+    await client.chat.completions.create({ model: "steady", messages }).catch(() => undefined);
+    const ready = await fetch(`${server.url}/health/ready`).then((r) => r.json());
+    const models = Object.fromEntries(ready.projects[0].models.map((m: { name: string }) => [m.name, m]));
+    expect(models.fast).toMatchObject({ provider: "openai", circuit: "closed", last_ok_at: expect.any(String), last_error: null });
+    expect(models.steady).toMatchObject({ last_ok_at: null, last_error: { status: 500, message: expect.stringContaining("down") } });
+    expect(models.picker).toMatchObject({ router: "simple-shuffle", circuit: null });
+    expect(await fetch(`${server.url}/health`).then((r) => r.json())).toEqual({ status: "ok" });
+  });
+});
