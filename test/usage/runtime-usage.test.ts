@@ -46,7 +46,8 @@ ${smartExtra}
       retries: { max_attempts: 1 }
 `;
 
-const messages: ChatMessage[] = [{ role: "user", content: "What is the capital of France? Answer briefly." }];
+const QUESTION = "What is the capital of France? Answer briefly.";
+const messages: ChatMessage[] = [{ role: "user", content: QUESTION }];
 
 function open(text: string, store = new MemoryStateStore()) {
   const { project, dir } = projectIn(text);
@@ -119,7 +120,7 @@ describe("usage of real requests through the Runtime", () => {
     fake.script("gpt-4o", { text: "Paris.", fault: { fault: "reset", afterChunks: 1 } });
     const setup = open(yaml());
     const { record } = await ask(setup, "smart");
-    expect(record).toMatchObject({ servedModel: "smart", outcome: "error", estimated: true, inputTokens: Math.ceil(messages[0]!.content.length / 4) });
+    expect(record).toMatchObject({ servedModel: "smart", outcome: "error", estimated: true, inputTokens: Math.ceil(QUESTION.length / 4) });
     expect(record.outputTokens).toBeGreaterThan(0);
   });
 
