@@ -45,7 +45,7 @@ program
   .option("--dry-run", "print the request that would be sent, secrets masked, and send nothing")
   .option("--server <url>", "send the request to a running `lf serve` instead of running the models here")
   .option("--session <id>", "with --server: keep the conversation under this session id")
-  .addOption(new Option("--var <key=value...>", "fill {{key}} in the model's prompts").default([]))
+  .addOption(new Option("--var <key=value>", "fill {{key}} in the model's prompts (repeatable)").argParser(collect).default([]))
   .action(async (message: string[], options) => {
     const { chatCommand } = await import("./commands/chat.js");
     process.exitCode = await chatCommand(message.join(" "), options);
@@ -93,6 +93,10 @@ program
   });
 
 await program.parseAsync(process.argv);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function packageVersion(): string {
   try {

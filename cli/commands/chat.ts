@@ -50,6 +50,7 @@ export async function chatCommand(message: string, options: ChatOptions): Promis
     }
   } catch (error) {
     if (error instanceof CliExit) return error.code;
+    if (error instanceof LfError && error.code === "invalid_request") return usage(error.message);
     throw error;
   }
 }

@@ -13,8 +13,9 @@ export interface ApiKeySource {
 
 /**
  * Where each provider gets its key, for `lf providers` and for the adapters: the model's `api_key`, else
- * the provider's usual variable (as the OpenAI and Anthropic SDKs do, also for a custom base_url). The
- * LlamaFarm runtimes and Ollama are local and get a key only when the model names one.
+ * the provider's usual variable, but only for the provider's own API host: an OpenAI key is never sent
+ * to a third-party OpenAI-compatible server unless the model's `api_key` says so. The LlamaFarm
+ * runtimes and Ollama are local and get a key only when the model names one.
  */
 export const API_KEY_SOURCES: Readonly<Record<ProviderName, ApiKeySource>> = {
   openai: { envVar: "OPENAI_API_KEY", officialHost: "api.openai.com", configurable: true },
@@ -43,10 +44,15 @@ export function resolveApiKey(provider: ProviderName, baseUrl: string, apiKey: s
   if (apiKey !== undefined && apiKey !== "") {
     return { key: apiKey, from: "config", advice: "check the model's api_key in llamafarm.yaml", missing: false };
   }
-  const fromEnv = variable === undefined ? undefined : env[variable];
+  const fromEnv = variable === undefined || !official ? undefined : env[variable];
   if (fromEnv !== undefined && fromEnv !== "") {
     return { key: fromEnv, from: "env", advice: `check ${variable} (the model sets no api_key)`, missing: false };
   }
-  const advice = variable === undefined ? `set ${setting} on the model if this server needs a key` : official ? `set ${variable}, or ${setting} on the model` : `set ${setting} on the model (or ${variable}) if this server needs a key`;
+  const advice =
+    variable === undefined
+      ? `set ${setting} on the model if this server needs a key`
+      : official
+        ? `set ${variable}, or ${setting} on the model`
+        : `set api_key: \${env:YOUR_KEY_VARIABLE} on the model if this server needs a key (${variable} is sent only to ${source.officialHost})`;
   return { key: undefined, from: "none", advice, missing: official };
 }

@@ -57,7 +57,7 @@ describe("apiKeyStatus", () => {
     expect(apiKeyStatus({ provider: "openai" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toEqual({ from: "env", envVar: "OPENAI_API_KEY", masked: "sk-…****", missing: false, advice: expect.any(String) });
     expect(apiKeyStatus({ provider: "anthropic", apiKey: "sk-ant-0123456789" }, {})).toMatchObject({ from: "config", masked: "sk-…****", missing: false });
     expect(apiKeyStatus({ provider: "anthropic" }, {})).toMatchObject({ missing: true, advice: expect.stringContaining("ANTHROPIC_API_KEY") });
-    expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "env", missing: false });
+    expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "none", missing: false });
     expect(apiKeyStatus({ provider: "openai", baseUrl: "http://localhost:8080/v1" }, {})).toMatchObject({ from: "none", missing: false });
     expect(apiKeyStatus({ provider: "universal" }, { OPENAI_API_KEY: "sk-openai-0123456789" })).toMatchObject({ from: "none", missing: false });
     expect(apiKeyStatus({ provider: "ollama" }, {})).toMatchObject({ from: "none", missing: false });
