@@ -89,7 +89,8 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
 function projectTarget(registry: ProjectRegistry, req: Request, body: ParsedChatBody, ctx: RequestContext): ChatTarget {
   const key = `${req.params.namespace}/${req.params.project}`;
   const served = registry.get(key);
-  if (served === undefined || !mayUse(ctx.key, key)) throw unknownProject(registry, key, ctx);
+  if (served === undefined) throw unknownProject(registry, key, ctx);
+  checkAccess(ctx.key, key);
   return { served, model: body.model, prefix: "" };
 }
 
@@ -108,7 +109,8 @@ function globalTarget(registry: ProjectRegistry, _req: Request, body: ParsedChat
   if (parts.length > 3) throw modelNotFound(registry, name, ctx);
   const key = `${parts[0]}/${parts[1]}`;
   const served = registry.get(key);
-  if (served === undefined || !mayUse(ctx.key, key)) throw modelNotFound(registry, name, ctx);
+  if (served === undefined) throw modelNotFound(registry, name, ctx);
+  checkAccess(ctx.key, key);
   return { served, model: parts[2] === "" ? undefined : parts[2], prefix: `${key}/` };
 }
 

@@ -60,7 +60,8 @@ export function listProjectModels(registry: ProjectRegistry) {
     const ctx = contextOf(req);
     const key = `${req.params.namespace}/${req.params.project}`;
     const served = registry.get(key);
-    if (served === undefined || !mayUse(ctx.key, key)) throw unknownProject(registry, key, ctx);
+    if (served === undefined) throw unknownProject(registry, key, ctx);
+    checkAccess(ctx.key, key);
     sendJson(res, ctx, 200, { object: "list", data: modelEntries(served, "") });
   };
 }

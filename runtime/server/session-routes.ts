@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import { ApiError } from "./api-error.js";
-import { mayUse } from "./api-keys.js";
+import { checkAccess } from "./api-keys.js";
 import { unknownProject } from "./chat-handler.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf } from "./request-context.js";
@@ -13,7 +13,8 @@ export function sessionRoutes(registry: ProjectRegistry) {
     const ctx = contextOf(req);
     const key = `${req.params.namespace}/${req.params.project}`;
     const served = registry.get(key);
-    if (served === undefined || !mayUse(ctx.key, key)) throw unknownProject(registry, key, ctx);
+    if (served === undefined) throw unknownProject(registry, key, ctx);
+    checkAccess(ctx.key, key);
     return served;
   };
   const idOf = (req: Request) => checkSessionId(String(req.params.id));

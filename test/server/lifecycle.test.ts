@@ -2,7 +2,7 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeAll, afterAll, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { eventually, projectYaml, startTestServer, tempDir, writeProject, type TestServer } from "./support.js";
+import { eventually, getJson, projectYaml, startTestServer, tempDir, writeProject, type TestServer } from "./support.js";
 
 let fake: FakeProvider;
 let other: FakeProvider;
@@ -80,7 +80,7 @@ describe("live config", () => {
     const good = await readFile(file, "utf8");
     await writeFile(file, good.replace("default_model: fast", "default_model: nowhere").replace("provider: ollama", "provider: olama"));
     await eventually(async () => {
-      const ready = await fetch(`${server!.url}/health/ready`).then((r) => r.json());
+      const ready = (await getJson(`${server!.url}/health/ready`)).body;
       expect(ready.status, JSON.stringify(ready)).toBe("degraded");
       expect(ready.projects[0].config_error.findings.join("\n"), JSON.stringify(ready)).toMatch(/llamafarm\.yaml:\d+:\d+: error runtime\.models\[3\]\.provider: /);
     });
@@ -91,7 +91,7 @@ describe("live config", () => {
     // Fixing the file clears the finding.
     await writeFile(file, projectYaml(fake.url));
     await eventually(async () => {
-      const ready = await fetch(`${server!.url}/health/ready`).then((r) => r.json());
+      const ready = (await getJson(`${server!.url}/health/ready`)).body;
       expect(ready).toMatchObject({ status: "ready", projects: [{ id: "tests/demo", loaded: true, config_error: null }] });
     });
   });
@@ -122,7 +122,7 @@ describe("live config", () => {
     fake.script("gpt-steady", { fault: "status", status: 500, message: "down" });
     await client.chat.completions.create({ model: "fast", messages });
     await client.chat.completions.create({ model: "steady", messages }).catch(() => undefined);
-    const ready = await fetch(`${server.url}/health/ready`).then((r) => r.json());
+    const ready = (await getJson(`${server.url}/health/ready`)).body;
     const models = Object.fromEntries(ready.projects[0].models.map((m: { name: string }) => [m.name, m]));
     expect(models.fast).toMatchObject({ provider: "openai", circuit: "closed", last_ok_at: expect.any(String), last_error: null });
     expect(models.steady).toMatchObject({ last_ok_at: null, last_error: { status: 500, message: expect.stringContaining("down") } });
