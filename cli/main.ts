@@ -92,6 +92,38 @@ program
     process.exitCode = await usageCommand(options);
   });
 
+program
+  .command("status")
+  .description("What works: each model's provider, key presence, connectivity and latency, circuit, limits; each MCP server.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--json", "print the status as JSON")
+  .option("--timeout <ms>", "per check (default 5000)")
+  .option("--slow <ms>", "a check slower than this is reported slow (default 2000)")
+  .action(async (options) => {
+    const { statusCommand } = await import("./commands/status.js");
+    process.exitCode = await statusCommand(options);
+  });
+
+program
+  .command("models")
+  .description("List the project's models and routers.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--json", "print JSON")
+  .action(async (options) => {
+    const { modelsCommand } = await import("./commands/models.js");
+    process.exitCode = await modelsCommand(options);
+  });
+
+program
+  .command("providers")
+  .description("List the providers, their default URLs and where each reads its key.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--json", "print JSON")
+  .action(async (options) => {
+    const { providersCommand } = await import("./commands/providers.js");
+    process.exitCode = await providersCommand(options);
+  });
+
 await program.parseAsync(process.argv);
 
 function collect(value: string, previous: string[]): string[] {
