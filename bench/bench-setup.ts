@@ -18,6 +18,8 @@ export const PATHS = {
 
 export interface Upstreams {
   fake: string;
+  /** Process ids of the fake and the floor in front of it, for CPU per request. */
+  pids: { fake: number; floor: number };
   stamped: string;
   floor: string;
   stampedFloor: string;
@@ -31,12 +33,14 @@ export interface Upstreams {
 export async function startUpstreams(children: ChildProcesses, options: BenchOptions): Promise<Upstreams> {
   const listening = async (child: StartedChild) => (await waitForLine(child, /^listening (\S+)\n/m, 15_000))[1]!;
   const node = (name: string, args: string[]) => children.start(name, process.execPath, args);
+  const fakeChild = node("fake", [PATHS.fakeCli, "--port", "0", "--record", "0"]);
   const [fake, stamped] = await Promise.all([
-    listening(node("fake", [PATHS.fakeCli, "--port", "0", "--record", "0"])),
+    listening(fakeChild),
     listening(node("stamped fake", [PATHS.fakeCli, "--port", "0", "--record", "0", "--stamp", "hrtime", "--chunks", String(options.chunks), "--chunk-delay-ms", String(options.chunkDelayMs)])),
   ]);
+  const floorProcess = node("floor", [PATHS.floorCli, "--upstream", fake]);
   const [floor, stampedFloor] = await Promise.all([
-    listening(node("floor", [PATHS.floorCli, "--upstream", fake])),
+    listening(floorProcess),
     listening(node("stamped floor", [PATHS.floorCli, "--upstream", stamped])),
   ]);
   const arrival = await startArrivalFake();
@@ -44,6 +48,7 @@ export async function startUpstreams(children: ChildProcesses, options: BenchOpt
   const project = await writeBenchProject({ fake, stamped, arrival: arrival.url, serverPort: lfPort });
   return {
     fake,
+    pids: { fake: fakeChild.process.pid!, floor: floorProcess.process.pid! },
     stamped,
     floor,
     stampedFloor,

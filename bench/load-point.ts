@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { readCpuMs } from "./process-cpu.js";
 import { SampleBuffer, summarize } from "./stats.js";
 
 /** The slice of autocannon's programmatic API the benchmark uses (the package ships no types). */
@@ -41,6 +42,8 @@ export interface LoadTarget {
   /** The model name this target knows the upstream model by. */
   model: string;
   headers?: Record<string, string>;
+  /** The process answering at this URL (the fake, the floor or lf), whose CPU time per request is read. */
+  pid?: number;
 }
 
 export interface LoadResult {
@@ -53,6 +56,8 @@ export interface LoadResult {
   non2xx: number;
   /** The measured run's span on the monotonic clock (µs), to cut a CPU profile down to it. */
   windowUs: [number, number];
+  /** CPU time (user + system) of `target.pid` per answered request, µs. */
+  cpuUsPerRequest: number | undefined;
 }
 
 export function chatBody(model: string, stream: boolean): string {
@@ -77,6 +82,7 @@ export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promis
   };
   if (point.warmupS > 0) await autocannon({ ...base, duration: point.warmupS });
   const latencies = new SampleBuffer();
+  const cpuBefore = target.pid === undefined ? undefined : readCpuMs(target.pid);
   const from = monotonicUs();
   const run = autocannon({ ...base, duration: point.durationS });
   run.on("response", (_client, status, _bytes, ms) => {
@@ -84,6 +90,7 @@ export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promis
   });
   const result = await run;
   const to = monotonicUs();
+  const cpuAfter = target.pid === undefined ? undefined : readCpuMs(target.pid);
   const summary = summarize(latencies.values());
   return {
     rps: latencies.length / result.duration,
@@ -93,6 +100,7 @@ export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promis
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     windowUs: [from, to],
+    cpuUsPerRequest: cpuBefore !== undefined && cpuAfter !== undefined && latencies.length > 0 ? ((cpuAfter - cpuBefore) * 1000) / latencies.length : undefined,
   };
 }
 

@@ -23,10 +23,11 @@ export function formatLoad(rows: LoadRow[]): string {
       const r = row.result;
       const added = direct && row.target !== "direct";
       const ratio = row.target === "lf" && floor ? `${((100 * r.rps) / floor.rps).toFixed(0)}%` : "";
-      out.push([point, row.target, r.rps.toFixed(0), ms(r.p50), ms(r.p99), added ? ms(r.p50 - direct.p50) : "", added ? ms(r.p99 - direct.p99) : "", ratio, String(r.errors + r.non2xx)]);
+      const cpu = r.cpuUsPerRequest === undefined ? "–" : r.cpuUsPerRequest.toFixed(0);
+      out.push([point, row.target, r.rps.toFixed(0), ms(r.p50), ms(r.p99), added ? ms(r.p50 - direct.p50) : "", added ? ms(r.p99 - direct.p99) : "", ratio, cpu, String(r.errors + r.non2xx)]);
     }
   }
-  return formatTable(["point", "target", "req/s", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "lf/floor", "errors"], out, 2);
+  return formatTable(["point", "target", "req/s", "p50 ms", "p99 ms", "+p50 ms", "+p99 ms", "lf/floor", "cpu µs/req", "errors"], out, 2);
 }
 
 export function formatChunks(rows: ChunkRow[]): string {
@@ -53,8 +54,8 @@ export function formatReport(results: BenchResults): string {
   parts.push(`lf gateway benchmark, ${results.startedAt}: ${m.cpus} cores (${m.cpuModel}), Node ${m.node}, load average ${m.loadavgStart.map((l) => l.toFixed(2)).join(" ")} at start, ${m.loadavgEnd.map((l) => l.toFixed(2)).join(" ")} at end`);
   parts.push(`${results.options.durationS} s per point after ${results.options.warmupS} s of warm-up${results.options.quick ? " (quick mode: a smoke run, not figures to quote)" : ""}`);
   if (results.lfUnavailable) parts.push(`lf not measured: ${results.lfUnavailable}`);
-  parts.push(`\nThroughput and latency (latency added over the direct call to the fake):\n${formatLoad(results.load)}`);
-  if (results.lfRss) parts.push(`\nlf resident memory: ${results.lfRss.idleMb.toFixed(0)} MB idle, peak ${results.lfRss.peakMb.toFixed(0)} MB during the c=64 run, ${results.lfRss.afterMb.toFixed(0)} MB after (${results.lfRss.samples} samples)`);
+  parts.push(`\nThroughput and latency (+: added over the direct call to the fake; cpu: the answering process's CPU time per request):\n${formatLoad(results.load)}`);
+  if (results.lfRss) parts.push(`\nlf resident memory: ${results.lfRss.idleMb.toFixed(0)} MB idle, peak ${results.lfRss.peakMb.toFixed(0)} MB during the json c=${results.lfRss.connections} run, ${results.lfRss.afterMb.toFixed(0)} MB after (${results.lfRss.samples} samples)`);
   if (results.chunks.length > 0) parts.push(`\nStream chunk forwarding (${results.options.chunks} chunks, ${results.options.chunkDelayMs} ms apart, ${results.options.streams} streams one at a time):\n${formatChunks(results.chunks)}`);
   const cli = results.cli;
   const cliRows = [formatSummaryRow("lf validate (spawn to exit)", cli.validate), formatSummaryRow("lf --version (spawn to exit)", cli.version), formatSummaryRow("lf chat (spawn to request at upstream)", cli.chatToUpstream)];

@@ -47,7 +47,7 @@ export interface BenchResults {
   /** Why lf was not measured, when it was not. */
   lfUnavailable?: string;
   load: LoadRow[];
-  lfRss?: { idleMb: number; peakMb: number; afterMb: number; samples: number };
+  lfRss?: { connections: number; idleMb: number; peakMb: number; afterMb: number; samples: number };
   chunks: ChunkRow[];
   cli: CliFigures;
   profile?: ProfileSummary & { file: string; rps: number };

@@ -75,10 +75,10 @@ process.exitCode = final.errors.length > 0 ? 1 : 0;
 
 async function measureLoad(up: Upstreams, lf: LfServer | undefined, opts: BenchOptions): Promise<void> {
   const targets: [TargetName, LoadTarget][] = [
-    ["direct", { url: `${up.fake}/v1/chat/completions`, model: UPSTREAM_MODEL }],
-    ["floor", { url: `${up.floor}/v1/chat/completions`, model: UPSTREAM_MODEL }],
+    ["direct", { url: `${up.fake}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.fake }],
+    ["floor", { url: `${up.floor}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.floor }],
   ];
-  if (lf) targets.push(["lf", { url: lf.chatUrl, model: BENCH_MODELS.load }]);
+  if (lf) targets.push(["lf", { url: lf.chatUrl, model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;
   const idleMb = rss?.sample() ?? 0;
@@ -94,7 +94,7 @@ async function measureLoad(up: Upstreams, lf: LfServer | undefined, opts: BenchO
       results.load.push({ target: name, ...point, result });
       if (sampled) {
         await new Promise((r) => setTimeout(r, 1000));
-        results.lfRss = { idleMb, peakMb: sampled.peakMb, afterMb: sampled.sample() ?? 0, samples: sampled.samples };
+        results.lfRss = { connections: point.connections, idleMb, peakMb: sampled.peakMb, afterMb: sampled.sample() ?? 0, samples: sampled.samples };
       }
     }
   }
