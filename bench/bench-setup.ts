@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +47,7 @@ export async function startUpstreams(children: ChildProcesses, options: BenchOpt
   const arrival = await startArrivalFake();
   const lfPort = await freePort();
   const project = await writeBenchProject({ fake, stamped, arrival: arrival.url, serverPort: lfPort });
+  children.atExit(() => rmSync(project.dir, { recursive: true, force: true }));
   return {
     fake,
     pids: { fake: fakeChild.process.pid!, floor: floorProcess.process.pid! },

@@ -7,6 +7,13 @@ import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process"
 export class ChildProcesses {
   private readonly live = new Set<StartedChild>();
   private hooked = false;
+  private readonly exitHooks: (() => void)[] = [];
+
+  /** Synchronous clean-up (temporary files) that must also run when the process is interrupted. */
+  atExit(hook: () => void): void {
+    this.hookExit();
+    this.exitHooks.push(hook);
+  }
 
   start(name: string, command: string, args: readonly string[], options: SpawnOptions = {}): StartedChild {
     this.hookExit();
@@ -54,7 +61,16 @@ export class ChildProcesses {
   private hookExit(): void {
     if (this.hooked) return;
     this.hooked = true;
-    process.once("exit", () => this.killAllNow());
+    process.once("exit", () => {
+      this.killAllNow();
+      for (const hook of this.exitHooks) {
+        try {
+          hook();
+        } catch {
+          // Clean-up is best effort: one failure must not skip the others.
+        }
+      }
+    });
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         process.stderr.write(`\nbench: ${signal}, stopping child processes\n`);
