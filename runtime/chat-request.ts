@@ -18,6 +18,8 @@ export interface ChatRequest {
   /** Per-request routing limits. */
   maxCost?: number;
   maxLatencyMs?: number;
+  /** Recorded with the request's usage. */
+  sessionId?: string;
   signal?: AbortSignal;
 }
 

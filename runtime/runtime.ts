@@ -18,6 +18,8 @@ import {
   CircuitBreaker,
   RateLimiter,
   candidateChain,
+  estimateCost,
+  requestFeatures,
   executeWithFallback,
   explainRoute,
   routeRequest,
@@ -28,6 +30,7 @@ import {
   type RoutingEventListener,
 } from "./routing/index.js";
 import { MemoryStateStore, type StateStore } from "./state/index.js";
+import { modelPrice, trackUsage, type BudgetBreach, type ProjectUsage } from "./usage/index.js";
 import { McpPool, type McpServerConfig } from "./tools/index.js";
 import { didYouMean, parseDuration } from "./config/index.js";
 
@@ -42,6 +45,8 @@ export interface RuntimeOptions {
   /** Replaces the provider adapters (tests use it to count calls). */
   adapterFor?: (model: ResolvedModel) => ModelAdapter;
   onEvent?: RoutingEventListener;
+  /** The usage ledger and budgets: every request is recorded and budgets are enforced. */
+  usage?: ProjectUsage;
 }
 
 export interface ModelInfo {
@@ -71,6 +76,7 @@ export class Runtime {
   private readonly ownsMcp: boolean;
   private readonly onEvent: RoutingEventListener | undefined;
   private readonly adapterFor: (model: ResolvedModel) => ModelAdapter;
+  readonly usage: ProjectUsage | undefined;
 
   constructor(project: ResolvedProject, options: RuntimeOptions = {}) {
     this.project = project;
@@ -78,6 +84,7 @@ export class Runtime {
     this.random = options.random ?? systemRandom;
     this.store = options.store ?? new MemoryStateStore({ clock: this.clock });
     this.onEvent = options.onEvent;
+    this.usage = options.usage;
     this.breaker = new CircuitBreaker(this.store, this.onEvent);
     this.limiter = new RateLimiter(this.store, this.clock);
     this.ownsMcp = options.mcp === undefined;
@@ -153,14 +160,34 @@ export class Runtime {
     } else {
       first = [lookup.get(requested.name)!];
     }
-    const candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
+    let candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
+    const startedAt = this.clock.now();
+    if (this.usage) {
+      const f = features ?? requestFeatures(options);
+      const check = await this.usage.budget.check(
+        candidates.map((c) => c.name),
+        (name) => estimateCost(lookup.get(name)!, f.promptTokens, f.expectedOutputTokens),
+      );
+      for (const over of check.passedOver) {
+        skipped.push({ model: over.model, outcome: "skipped", skipped: "budget", durationMs: 0, detail: over.breaches.map(describeBreach).join("; ") });
+      }
+      if (!check.ok) {
+        await this.usage
+          .record({ project: this.project, requestedModel: requested.name, messages: request.messages, answerChars: 0, startedAt, endedAt: this.clock.now(), error: check.error, ...(request.sessionId ? { sessionId: request.sessionId } : {}) })
+          .catch(() => undefined);
+        throw check.error;
+      }
+      candidates = check.models.map((name) => lookup.get(name)!);
+    }
     const totalTimeoutMs = Math.max(...candidates.map((c) => c.timeouts.total_ms ?? 0), 0) || undefined;
     const result = executeWithFallback(
       { candidates, options, skipped, ...(features ? { features } : {}), ...(totalTimeoutMs ? { totalTimeoutMs } : {}) },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
     const project = this.project;
-    return {
+    const usage = this.usage;
+    const clock = this.clock;
+    const base: ChatRun = {
       requestedModel: requested.name,
       get servedBy() {
         return result.servedBy;
@@ -179,6 +206,20 @@ export class Runtime {
       },
       [Symbol.asyncIterator]: () => result[Symbol.asyncIterator](),
     };
+    if (!usage) return base;
+    // The same run, recorded in the ledger (and its cost added to the budgets) when it ends.
+    return Object.defineProperty(Object.create(base) as ChatRun, Symbol.asyncIterator, {
+      value: () =>
+        trackUsage(usage, {
+          project,
+          run: base,
+          messages: request.messages,
+          now: () => clock.now(),
+          startedAt,
+          ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+          onError: () => undefined,
+        })[Symbol.asyncIterator](),
+    });
   }
 
   /** For a router: every member, its score and why it would be chosen; no model is called. */
@@ -244,7 +285,7 @@ export class Runtime {
       name: model.name,
       capabilities: model.capabilities,
       ...(model.contextWindow === undefined ? {} : { contextWindow: model.contextWindow }),
-      ...(model.pricing ? { pricing: { input_per_1k: model.pricing.inputPer1k, output_per_1k: model.pricing.outputPer1k } } : {}),
+      ...pricingOf(model),
       limits: {
         ...(model.limits.rpm === undefined ? {} : { rpm: model.limits.rpm }),
         ...(model.limits.tpm === undefined ? {} : { tpm: model.limits.tpm }),
@@ -301,6 +342,18 @@ async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: n
   } finally {
     if (waitingSince >= 0) upstream.ms += performance.now() - waitingSince;
   }
+}
+
+function describeBreach(b: BudgetBreach): string {
+  const whose = b.scope === "project" ? "project" : `model ${b.model}`;
+  const what = b.period === "per_request" ? `per-request budget $${b.limit} (estimate $${b.amount.toFixed(4)})` : `${b.period} budget spent ($${b.amount.toFixed(2)} of $${b.limit})`;
+  return `${whose} ${what}`;
+}
+
+/** YAML `pricing`, else the built-in table for well-known hosted models; local models cost nothing. */
+function pricingOf(model: ResolvedModel): { pricing?: { input_per_1k: number; output_per_1k: number } } {
+  const price = modelPrice(model);
+  return price ? { pricing: { input_per_1k: price.inputPer1k, output_per_1k: price.outputPer1k } } : {};
 }
 
 function routerSpec(model: ResolvedModel): RouterSpec {

@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline/promises";
 import {
   LfError,
-  Runtime,
+  openRuntime,
+  type Runtime,
   collectStream,
   redactSecrets,
   toChatCompletion,
@@ -37,7 +38,8 @@ export async function chatCommand(message: string, options: ChatOptions): Promis
       return await chatViaServer(options.server, text, { ...options, variables });
     }
     const project = loadProjectOrExit(options.project);
-    const runtime = new Runtime(project);
+    const opened = await openRuntime(project, { usage: !options.dryRun, logger: stderrLogger });
+    const runtime = opened.runtime;
     try {
       if (options.dryRun) return await dryRun(runtime, project, { ...(options.model ? { model: options.model } : {}), messages: [{ role: "user", content: text || "…" }], variables });
       if (text === "") {
@@ -46,7 +48,7 @@ export async function chatCommand(message: string, options: ChatOptions): Promis
       }
       return await answer(runtime, project, [{ role: "user", content: text }], options, variables);
     } finally {
-      await runtime.close();
+      await opened.close();
     }
   } catch (error) {
     if (error instanceof CliExit) return error.code;
@@ -204,6 +206,13 @@ function failure(error: unknown, project: ResolvedProject | undefined): number {
   }
   return exitCodes.failure;
 }
+
+const stderrLogger = {
+  warn: (message: string) => process.stderr.write(paint.yellow(`warning: ${message}`, process.stderr) + "\n"),
+  info: (message: string) => {
+    if (process.env.LF_DEBUG) process.stderr.write(`${message}\n`);
+  },
+};
 
 function usage(message: string): number {
   process.stderr.write(`error: ${message}\n`);

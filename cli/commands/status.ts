@@ -1,4 +1,4 @@
-import { Runtime } from "../../runtime/index.js";
+import { openRuntime } from "../../runtime/index.js";
 import { projectStatus, type ModelStatus } from "../../runtime/status.js";
 import { exitCodes } from "../exit-codes.js";
 import { CliExit, loadProjectOrExit } from "../load-runtime.js";
@@ -20,7 +20,8 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
     if (error instanceof CliExit) return error.code;
     throw error;
   }
-  const runtime = new Runtime(project);
+  const opened = await openRuntime(project, { usage: false });
+  const runtime = opened.runtime;
   try {
     const status = await projectStatus(runtime, {
       timeoutMs: options.timeout ? Number(options.timeout) : 5000,
@@ -45,7 +46,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
     out.write(`\ndefault model ${status.defaultModel}: ${status.defaultReachable ? "reachable" : "NOT reachable"}\n`);
     return status.defaultReachable ? exitCodes.ok : exitCodes.failure;
   } finally {
-    await runtime.close();
+    await opened.close();
   }
 }
 

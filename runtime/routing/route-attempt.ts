@@ -11,7 +11,8 @@ export type SkipReason =
   | "probe_in_flight"
   | "max_cost"
   | "max_latency"
-  | "deadline";
+  | "deadline"
+  | "budget";
 
 /** One step of one request: a call to a model, or a model passed over without a call. */
 export interface RouteAttempt {

@@ -213,4 +213,15 @@ describe("lf chat", () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/bad\.yaml:7:17: error runtime\.models\[0\]\.provider: must be one of/);
   });
+
+  it("records every request in the project's usage ledger, which lf usage reports", async () => {
+    const result = await runCli(["usage", "--project", projectFile, "--json"], { env });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    const expert = report.rows.find((r: { key: string }) => r.key === "expert");
+    // --json, --verbose and the streaming test each asked "expert"; --dry-run sent nothing.
+    expect(expert).toMatchObject({ calls: 3, failures: 0 });
+    const down = report.rows.find((r: { key: string }) => r.key === "down");
+    expect(down).toMatchObject({ calls: 1, failures: 1 });
+  });
 });
