@@ -41,18 +41,19 @@ const results: Omit<BenchResults, "targets" | "finishedAt"> = {
 
 let upstreams: Upstreams | undefined;
 try {
-  upstreams = await startUpstreams(children, options);
+  const up = await startUpstreams(children, options);
+  upstreams = up;
   const missing = await lfServeMissing(PATHS.cliBin);
   let lf: LfServer | undefined;
   if (missing) results.lfUnavailable = missing;
-  else lf = await section("start lf serve", () => startLfServe(children, { cliBin: PATHS.cliBin, project: upstreams!.project, port: upstreams!.lfPort }));
+  else lf = await section("start lf serve", () => startLfServe(children, { cliBin: PATHS.cliBin, project: up.project, port: up.lfPort }));
   if (!missing && !lf) results.lfUnavailable = "lf serve did not start (see errors)";
-  await section("load", () => measureLoad(upstreams!, lf, options));
-  await section("stream chunks", () => measureChunks(upstreams!, lf, options));
-  await section("cli start-up", () => measureCli(children, upstreams!, options.cliRuns, results.cli, (what, error) => results.errors.push(`${what}: ${describe(error)}`)));
+  await section("load", () => measureLoad(up, lf, options));
+  await section("stream chunks", () => measureChunks(up, lf, options));
+  await section("cli start-up", () => measureCli(children, up, options.cliRuns, results.cli, (what, error) => results.errors.push(`${what}: ${describe(error)}`)));
   if (lf) await children.stop(lf.child);
   if (options.profile && !missing) {
-    results.profile = await section("profile", () => profileLf(children, upstreams!, options, `${ROOT}/dist/bench/profiles`));
+    results.profile = await section("profile", () => profileLf(children, up, options, `${ROOT}/dist/bench/profiles`));
   }
 } catch (error) {
   results.errors.push(describe(error));
