@@ -124,6 +124,17 @@ program
     process.exitCode = await providersCommand(options);
   });
 
+program
+  .command("mcp")
+  .description("List the MCP servers, their connection state, their tools and the models that may use them.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--json", "print JSON")
+  .option("--timeout <ms>", "to connect and list each server's tools (default 15000)")
+  .action(async (options) => {
+    const { mcpCommand } = await import("./commands/mcp.js");
+    process.exitCode = await mcpCommand(options);
+  });
+
 await program.parseAsync(process.argv);
 
 function collect(value: string, previous: string[]): string[] {
