@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { isAbortError, redactSecrets } from "../index.js";
@@ -13,6 +14,43 @@ import { sendJson } from "./send-json.js";
 import { sessionRoutes } from "./session-routes.js";
 
 const PROJECT = "/v1/projects/:namespace/:project";
+const HOT_ROUTE = /^\/v1\/projects\/([^/?#]+)\/([^/?#]+)\/chat\/completions\/?(?:\?|$)/;
+
+/**
+ * The server's request listener: the project-scoped chat completions route, the gateway's hot path,
+ * is dispatched directly to the same middleware and handler express would run; every other route
+ * goes through express. Express's own dispatch costs about 110 µs of CPU per request (measured
+ * against a bare Node handler at about 40 µs), which the benchmark's budget for the whole gateway
+ * cannot carry on the one route that takes all the load.
+ */
+export function createRequestListener(registry: ProjectRegistry, logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = createApp(registry, logger);
+  const readBody = projectBodyReader(registry);
+  const chat = chatHandler(registry, logger, "project");
+  return function lf(req: IncomingMessage, res: ServerResponse): void {
+    const match = req.method === "POST" ? HOT_ROUTE.exec(req.url ?? "") : null;
+    if (match === null) return void app(req, res);
+    const request = req as Request;
+    const response = res as Response;
+    const fail = (error: unknown) => writeError(error, request, response, logger);
+    try {
+      request.params = { namespace: decodeURIComponent(match[1]!), project: decodeURIComponent(match[2]!) };
+      const ctx = beginRequest(req);
+      const keys = registry.apiKeys;
+      if (keys.required) ctx.key = keys.authenticate(req.headers.authorization);
+      readBody(request, response, (error?: unknown) => {
+        if (error !== undefined) return fail(error);
+        chat(request, response).catch(fail);
+      });
+    } catch (error) {
+      fail(error);
+    }
+  };
+}
+
+function projectBodyReader(registry: ProjectRegistry) {
+  return readJsonBody((req) => registry.bodyLimit(registry.get(`${req.params.namespace}/${req.params.project}`)));
+}
 
 /**
  * The HTTP API over a set of projects. Middleware is kept to what every request needs (a request id,
@@ -23,27 +61,26 @@ export function createApp(registry: ProjectRegistry, logger: Logger): Express {
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.use(function begin(req: Request, _res: Response, next: NextFunction) {
-    beginRequest(req);
-    next();
-  });
-  app.get("/health", health);
-  app.use(function authenticate(req: Request, _res: Response, next: NextFunction) {
+  // One middleware for what every request needs; `/health` is answered here, before the key check.
+  app.use(function begin(req: Request, res: Response, next: NextFunction) {
+    const ctx = beginRequest(req);
+    if ((req.url === "/health" || req.url.startsWith("/health?")) && (req.method === "GET" || req.method === "HEAD")) return health(req, res);
     const keys = registry.apiKeys;
-    if (keys.required) contextOf(req).key = keys.authenticate(req.headers.authorization);
+    if (keys.required) ctx.key = keys.authenticate(req.headers.authorization);
     next();
   });
 
-  const projectBody = readJsonBody((req) => registry.bodyLimit(registry.get(`${req.params.namespace}/${req.params.project}`)));
+  const projectBody = projectBodyReader(registry);
   const globalBody = readJsonBody(() => registry.bodyLimit(registry.single()));
   const sessions = sessionRoutes(registry);
 
+  // The hot route first: express tries routes in order.
+  app.post(`${PROJECT}/chat/completions`, projectBody, chatHandler(registry, logger, "project"));
+  app.post("/v1/chat/completions", globalBody, chatHandler(registry, logger, "global"));
   app.get("/health/ready", readiness(registry));
   app.get("/v1/projects", listProjects(registry));
   app.get("/v1/models", listAllModels(registry));
-  app.post("/v1/chat/completions", globalBody, chatHandler(registry, logger, "global"));
   app.get(`${PROJECT}/models`, listProjectModels(registry));
-  app.post(`${PROJECT}/chat/completions`, projectBody, chatHandler(registry, logger, "project"));
   app.get(`${PROJECT}/sessions/:id`, sessions.read);
   app.delete(`${PROJECT}/sessions/:id`, sessions.remove);
 
@@ -67,7 +104,7 @@ function writeError(error: unknown, req: Request, res: Response, logger: Logger)
       {
         req: ctx.id,
         method: req.method,
-        path: req.path,
+        path: (req.url ?? "").split("?", 1)[0],
         status: clientGone ? 499 : mapped.status,
         code: mapped.body.error.code,
         ...(ctx.run ? { model: ctx.run.requestedModel, attempts: ctx.run.attempts.length } : {}),

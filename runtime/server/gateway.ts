@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
-import { createApp } from "./create-app.js";
+import { createRequestListener } from "./create-app.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
 
 export interface GatewayOptions extends RegistryOptions {
@@ -41,7 +41,7 @@ export class Gateway {
       if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
         options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
       }
-      const server = createServer({ keepAliveTimeout: 65_000 }, createApp(registry, options.logger));
+      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger));
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
