@@ -1,6 +1,6 @@
 import type { Request, Response } from "express";
 import type { Logger } from "pino";
-import { LfError, toChatCompletion, type ChatMessage, type ChatRun, type FinishReason, type ToolCall, type Usage } from "../index.js";
+import { LfError, redactSecrets, summarizeAttempts, toChatCompletion, type ChatMessage, type ChatRun, type FinishReason, type ToolCall, type Usage } from "../index.js";
 import { ApiError } from "./api-error.js";
 import { checkAccess, mayUse } from "./api-keys.js";
 import { CompletionChunks, DONE, errorEvent } from "./completion-chunks.js";
@@ -251,6 +251,9 @@ function drained(res: Response): Promise<number> {
 }
 
 function logAnswer(logger: Logger, ctx: RequestContext, served: ServedProject, run: ChatRun, answer: Answer, streamed: boolean): void {
+  if (logger.isLevelEnabled("debug")) {
+    logger.debug({ req: ctx.id, project: served.key, model: run.requestedModel }, redactSecrets(`routing: ${summarizeAttempts(run.attempts)}`, ctx.secrets));
+  }
   if (!logger.isLevelEnabled("info")) return;
   const aborted = !answer.ok && ctx.clientGone;
   logger.info(

@@ -12,7 +12,14 @@ export interface LoggerOptions {
  * text is redacted by the caller with the project's secrets before it gets here.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 2, sync: false });
+  let destination = options.destination;
+  if (destination === undefined) {
+    // Lines are batched into 4 KB writes (one line per request would be one syscall per request) and
+    // flushed at least every quarter second, so a quiet server's last lines are not held back.
+    const stderr = pino.destination({ dest: 2, sync: false, minLength: 4096 });
+    setInterval(() => stderr.flush(), 250).unref();
+    destination = stderr;
+  }
   return pino(
     {
       level: options.level ?? "info",
