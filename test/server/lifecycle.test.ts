@@ -114,6 +114,40 @@ describe("live config", () => {
     expect(fake.requests[0]!.completed).toBe(true);
   });
 
+  it("shares the state store across reloads, and the MCP pool while mcp.servers is unchanged", async () => {
+    const mcp = (arg: string) => `mcp:\n  servers:\n    - name: tools\n      transport: stdio\n      command: ${process.execPath}\n      args: [${arg}]\n`;
+    const file = await writeProject(tempDir(), projectYaml(fake.url, { server: mcp("one") }));
+    server = await startTestServer([file]);
+    const served = server.gateway.registry.projects[0]!;
+    const snapshot = () => {
+      const generation = served.acquire();
+      served.release(generation);
+      return generation;
+    };
+    const first = snapshot();
+    await writeFile(file, projectYaml(fake.url, { defaultModel: "steady", server: mcp("one") }));
+    await eventually(() => expect(served.project?.defaultModel).toBe("steady"));
+    const second = snapshot();
+    expect(second.runtime).not.toBe(first.runtime);
+    expect(second.runtime.store).toBe(first.runtime.store);
+    expect(second.mcp).toBe(first.mcp);
+
+    await writeFile(file, projectYaml(fake.url, { defaultModel: "steady", server: mcp("two") }));
+    await eventually(() => expect(snapshot().mcp).not.toBe(first.mcp));
+    expect(snapshot().runtime.store).toBe(first.runtime.store);
+  });
+
+  it("applies a key added to server.api_keys without a restart", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    fake.always("gpt-fast", "ok");
+    expect((await getJson(`${server.url}/v1/projects/tests/demo/models`)).status).toBe(200);
+    await writeFile(file, projectYaml(fake.url, { server: "server:\n  api_keys: [live-key-0123456789]\n" }));
+    await eventually(async () => expect((await getJson(`${server!.url}/v1/projects/tests/demo/models`)).status).toBe(401));
+    const keyed = server.client("tests/demo", { apiKey: "live-key-0123456789" });
+    expect((await keyed.chat.completions.create({ model: "fast", messages })).choices[0]?.message.content).toBe("ok");
+  });
+
   it("reports each model's last known reachability", async () => {
     const file = await writeProject(tempDir(), projectYaml(fake.url));
     server = await startTestServer([file]);
