@@ -32,6 +32,7 @@ export function parseChatBody(body: unknown): ParsedChatBody {
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw new ApiError(400, "Only n=1 is supported.", "invalid_request_error", "unsupported_value", "n");
 
   const request: ParsedChatBody["request"] = { messages: parseMessages(body.messages) };
+  if (request.messages.length === 0) throw invalidParam("messages", "messages must hold at least one message.");
   const parameters = parseParameters(body);
   if (parameters) request.parameters = parameters;
   if (body.variables !== undefined && body.variables !== null) request.variables = parseVariables(body.variables);

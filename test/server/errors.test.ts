@@ -53,6 +53,7 @@ describe("bad requests get a status and an OpenAI-shaped error body", () => {
 
   it.each([
     [{ messages: "hi" }, "messages"],
+    [{ messages: [] }, "messages"],
     [{ messages: [{ role: "wizard", content: "hi" }] }, "messages[0].role"],
     [{ messages: [{ role: "user", content: 5 }] }, "messages[0].content"],
     [{ messages: [{ role: "user", content: [{ type: "audio" }] }] }, "messages[0].content[0].type"],
