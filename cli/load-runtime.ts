@@ -1,5 +1,5 @@
 import { relative } from "node:path";
-import { formatIssue, loadProjectFile, resolveProjectPath, type ResolvedProject } from "../runtime/index.js";
+import { formatIssue, loadProjectFile, openRuntime, resolveProjectPath, type ResolvedProject, type Runtime } from "../runtime/index.js";
 import { exitCodes } from "./exit-codes.js";
 
 export class CliExit extends Error {
@@ -25,4 +25,28 @@ export function loadProjectOrExit(project: string | undefined): ResolvedProject 
     throw new CliExit(exitCodes.usage);
   }
   return result.project;
+}
+
+/** Runs a command on the project at `path`; a missing or invalid project ends it with its exit code. */
+export async function withProject(path: string | undefined, command: (project: ResolvedProject) => Promise<number>): Promise<number> {
+  let project: ResolvedProject;
+  try {
+    project = loadProjectOrExit(path);
+  } catch (error) {
+    if (error instanceof CliExit) return error.code;
+    throw error;
+  }
+  return command(project);
+}
+
+/** Runs a command on a runtime over the project at `path` (no usage ledger), closed afterwards. */
+export async function withRuntime(path: string | undefined, command: (runtime: Runtime, project: ResolvedProject) => Promise<number>): Promise<number> {
+  return withProject(path, async (project) => {
+    const opened = await openRuntime(project, { usage: false });
+    try {
+      return await command(opened.runtime, project);
+    } finally {
+      await opened.close();
+    }
+  });
 }

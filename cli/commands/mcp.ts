@@ -1,20 +1,10 @@
-import { openRuntime } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
-import { CliExit, loadProjectOrExit } from "../load-runtime.js";
+import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
 
 /** `lf mcp`: each MCP server, its connection state, its tools, and the models that may use it. */
 export async function mcpCommand(options: { project?: string; json?: boolean; timeout?: string }): Promise<number> {
-  let project;
-  try {
-    project = loadProjectOrExit(options.project);
-  } catch (error) {
-    if (error instanceof CliExit) return error.code;
-    throw error;
-  }
-  const opened = await openRuntime(project, { usage: false });
-  const { runtime } = opened;
-  try {
+  return withRuntime(options.project, async (runtime, project) => {
     const timeoutMs = options.timeout ? Number(options.timeout) : 15_000;
     const tools = new Map<string, string[]>();
     await Promise.all(
@@ -48,7 +38,5 @@ export async function mcpCommand(options: { project?: string; json?: boolean; ti
       }
     }
     return servers.every((s) => s.state === "ready") ? exitCodes.ok : exitCodes.failure;
-  } finally {
-    await opened.close();
-  }
+  });
 }

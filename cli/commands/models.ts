@@ -1,19 +1,10 @@
-import { Runtime } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
-import { CliExit, loadProjectOrExit } from "../load-runtime.js";
+import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
 
 /** `lf models`: the project's named models and routers. */
 export async function modelsCommand(options: { project?: string; json?: boolean }): Promise<number> {
-  let project;
-  try {
-    project = loadProjectOrExit(options.project);
-  } catch (error) {
-    if (error instanceof CliExit) return error.code;
-    throw error;
-  }
-  const runtime = new Runtime(project);
-  try {
+  return withRuntime(options.project, async (runtime, project) => {
     const models = runtime.models();
     if (options.json) {
       console.log(JSON.stringify(models, null, 2));
@@ -25,7 +16,5 @@ export async function modelsCommand(options: { project?: string; json?: boolean 
       out.write(`${m.isDefault ? "*" : " "} ${m.name.padEnd(20)} ${what}${m.description ? `  ${paint.dim(m.description, out)}` : ""}\n`);
     }
     return exitCodes.ok;
-  } finally {
-    await runtime.close();
-  }
+  });
 }

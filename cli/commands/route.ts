@@ -1,6 +1,5 @@
-import { Runtime } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
-import { CliExit, loadProjectOrExit } from "../load-runtime.js";
+import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
 
 export interface RouteOptions {
@@ -13,52 +12,44 @@ export interface RouteOptions {
 
 /** `lf route`: how a request would be routed (every candidate, its score, why), without calling a model. */
 export async function routeCommand(message: string, options: RouteOptions): Promise<number> {
-  let project;
-  try {
-    project = loadProjectOrExit(options.project);
-  } catch (error) {
-    if (error instanceof CliExit) return error.code;
-    throw error;
-  }
-  const runtime = new Runtime(project);
-  try {
-    const request = {
-      ...(options.model ? { model: options.model } : {}),
-      messages: [{ role: "user" as const, content: message }],
-      ...(options.maxCost ? { maxCost: Number(options.maxCost) } : {}),
-      ...(options.maxLatency ? { maxLatencyMs: Number(options.maxLatency) } : {}),
-    };
-    const model = runtime.model(request.model);
-    const explanation = await runtime.explain(request);
-    const chain = [...model.fallbacks, ...project.fallbacks].filter((n) => n !== model.name);
-    if (options.json) {
-      console.log(JSON.stringify({ model: model.name, router: explanation ?? null, fallbacks: [...new Set(chain)] }, null, 2));
-      return exitCodes.ok;
-    }
-    const out = process.stdout;
-    if (!explanation) {
-      out.write(`${model.name} is not a router: it answers itself (provider ${model.provider}, model ${model.modelId}).\n`);
-    } else {
-      const f = explanation.features;
-      out.write(`${paint.bold(model.name, out)}: strategy ${explanation.strategy}; prompt ≈${f.promptTokens} tokens, expecting ≈${f.expectedOutputTokens} out`);
-      out.write(f.needsTools || f.needsVision || f.needsJson ? `; needs ${[f.needsTools && "tools", f.needsVision && "vision", f.needsJson && "json"].filter(Boolean).join(", ")}\n` : "\n");
-      if (explanation.complexity) out.write(`complexity: ${explanation.complexity.tier} (${explanation.complexity.signals.join(", ") || "no strong signal"})\n`);
-      for (const c of explanation.candidates) {
-        const mark = c.chosen ? paint.green("✓", out) : c.rank === null ? paint.red("✗", out) : " ";
-        const rank = c.rank === null ? "  -" : String(c.rank).padStart(3);
-        const score = c.score === null ? "" : ` score ${formatScore(c.score)}`;
-        out.write(`${mark} ${rank}  ${c.model.padEnd(20)}${score}  ${paint.dim(c.reason, out)}\n`);
+  return withRuntime(options.project, async (runtime, project) => {
+    try {
+      const request = {
+        ...(options.model ? { model: options.model } : {}),
+        messages: [{ role: "user" as const, content: message }],
+        ...(options.maxCost ? { maxCost: Number(options.maxCost) } : {}),
+        ...(options.maxLatency ? { maxLatencyMs: Number(options.maxLatency) } : {}),
+      };
+      const model = runtime.model(request.model);
+      const explanation = await runtime.explain(request);
+      const chain = [...model.fallbacks, ...project.fallbacks].filter((n) => n !== model.name);
+      if (options.json) {
+        console.log(JSON.stringify({ model: model.name, router: explanation ?? null, fallbacks: [...new Set(chain)] }, null, 2));
+        return exitCodes.ok;
       }
+      const out = process.stdout;
+      if (!explanation) {
+        out.write(`${model.name} is not a router: it answers itself (provider ${model.provider}, model ${model.modelId}).\n`);
+      } else {
+        const f = explanation.features;
+        out.write(`${paint.bold(model.name, out)}: strategy ${explanation.strategy}; prompt ≈${f.promptTokens} tokens, expecting ≈${f.expectedOutputTokens} out`);
+        out.write(f.needsTools || f.needsVision || f.needsJson ? `; needs ${[f.needsTools && "tools", f.needsVision && "vision", f.needsJson && "json"].filter(Boolean).join(", ")}\n` : "\n");
+        if (explanation.complexity) out.write(`complexity: ${explanation.complexity.tier} (${explanation.complexity.signals.join(", ") || "no strong signal"})\n`);
+        for (const c of explanation.candidates) {
+          const mark = c.chosen ? paint.green("✓", out) : c.rank === null ? paint.red("✗", out) : " ";
+          const rank = c.rank === null ? "  -" : String(c.rank).padStart(3);
+          const score = c.score === null ? "" : ` score ${formatScore(c.score)}`;
+          out.write(`${mark} ${rank}  ${c.model.padEnd(20)}${score}  ${paint.dim(c.reason, out)}\n`);
+        }
+      }
+      if (chain.length > 0) out.write(`then fallbacks: ${[...new Set(chain)].join(" → ")}\n`);
+      out.write(paint.dim("no model was called\n", out));
+      return exitCodes.ok;
+    } catch (error) {
+      process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+      return exitCodes.usage;
     }
-    if (chain.length > 0) out.write(`then fallbacks: ${[...new Set(chain)].join(" → ")}\n`);
-    out.write(paint.dim("no model was called\n", out));
-    return exitCodes.ok;
-  } catch (error) {
-    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return exitCodes.usage;
-  } finally {
-    await runtime.close();
-  }
+  });
 }
 
 function formatScore(score: number): string {

@@ -1,7 +1,6 @@
-import { openRuntime } from "../../runtime/index.js";
 import { projectStatus, type ModelStatus } from "../../runtime/status.js";
 import { exitCodes } from "../exit-codes.js";
-import { CliExit, loadProjectOrExit } from "../load-runtime.js";
+import { withRuntime } from "../load-runtime.js";
 import { paint, useColor } from "../output.js";
 
 export interface StatusCommandOptions {
@@ -13,16 +12,7 @@ export interface StatusCommandOptions {
 
 /** `lf status`: what works. Exit 1 when the default model cannot be reached. */
 export async function statusCommand(options: StatusCommandOptions): Promise<number> {
-  let project;
-  try {
-    project = loadProjectOrExit(options.project);
-  } catch (error) {
-    if (error instanceof CliExit) return error.code;
-    throw error;
-  }
-  const opened = await openRuntime(project, { usage: false });
-  const runtime = opened.runtime;
-  try {
+  return withRuntime(options.project, async (runtime) => {
     const status = await projectStatus(runtime, {
       timeoutMs: options.timeout ? Number(options.timeout) : 5000,
       slowMs: options.slow ? Number(options.slow) : 2000,
@@ -45,9 +35,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
     }
     out.write(`\ndefault model ${status.defaultModel}: ${status.defaultReachable ? "reachable" : "NOT reachable"}\n`);
     return status.defaultReachable ? exitCodes.ok : exitCodes.failure;
-  } finally {
-    await opened.close();
-  }
+  });
 }
 
 function modelLine(model: ModelStatus, fancy: boolean): string {

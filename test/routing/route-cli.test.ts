@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { runCli } from "../helpers/run-cli.js";
+
+describe("lf route", () => {
+  it("explains a complexity router's choice for a reasoning request without calling a model", async () => {
+    const result = await runCli(["route", "--project", "examples/router", "--model", "auto", "prove that the square root of 2 is irrational, step by step"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/complexity: reasoning/);
+    expect(result.stdout).toMatch(/✓\s+1\s+large\s+score/);
+    expect(result.stdout).toContain("no model was called");
+  });
+
+  it("sends a short question to the simple tier", async () => {
+    const result = await runCli(["route", "-p", "examples/router", "--json", "hi there"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.router.complexity.tier).toBe("simple");
+    expect(report.router.candidates.find((c: { chosen: boolean }) => c.chosen).model).toBe("small");
+  });
+
+  it("says a plain model answers itself, and lists its fallbacks", async () => {
+    const result = await runCli(["route", "-p", "examples/fallback-chain", "--model", "primary", "hello"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("primary is not a router");
+    expect(result.stdout).toContain("then fallbacks: secondary → tertiary → last-resort");
+  });
+});
