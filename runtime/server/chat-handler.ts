@@ -5,6 +5,7 @@ import { ApiError } from "./api-error.js";
 import { checkAccess, mayUse } from "./api-keys.js";
 import { CompletionChunks, DONE, errorEvent } from "./completion-chunks.js";
 import { errorBody } from "./error-response.js";
+import type { GatewayMetrics } from "./metrics.js";
 import { parseChatBody, type ParsedChatBody } from "./parse-chat-body.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
@@ -26,6 +27,9 @@ interface Answer {
   toolCalls: ToolCall[];
   /** Waiting on tools and on a slow client: not time `lf` added. */
   waitedMs: number;
+  /** `performance.now()` at the first text or tool call, and the answer's length, for the metrics. */
+  firstAt: number | undefined;
+  chars: number;
 }
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
@@ -39,7 +43,7 @@ export type ChatScope = "project" | "global";
  * HTTP error with its status, and `x-lf-model` names the model that really answered. After output has
  * started, a failure is an SSE error event and the stream ends.
  */
-export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: ChatScope) {
+export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: ChatScope, metrics: GatewayMetrics) {
   const resolve = scope === "project" ? projectTarget : globalTarget;
   return async function chatCompletions(req: Request, res: Response): Promise<void> {
     const ctx = contextOf(req);
@@ -48,8 +52,10 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
     const { served } = target;
     ctx.secrets = served.secrets;
     const generation = served.acquire();
+    const series = metrics.started(served.key!);
     let run: ChatRun | undefined;
     let answer: Answer | undefined;
+    let failure: unknown;
     try {
       const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
@@ -78,8 +84,12 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
       } else {
         finishJson(res, run, ctx, target.prefix, answer as CompletedAnswer);
       }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       served.release(generation);
+      metrics.ended(series, generation.runtime, ctx, body, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
       if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served, run, answer, body.stream);
     }
@@ -123,7 +133,7 @@ function sessionOf(req: Request): string | undefined {
 }
 
 async function stream(res: Response, run: ChatRun, ctx: RequestContext, prefix: string, includeUsage: boolean, keep: boolean): Promise<Answer> {
-  const answer: Answer = { ok: true, text: "", toolCalls: [], waitedMs: 0 };
+  const answer: Answer = { ok: true, text: "", toolCalls: [], waitedMs: 0, firstAt: undefined, chars: 0 };
   let chunks: CompletionChunks | undefined;
   let finished = false;
   try {
@@ -133,10 +143,13 @@ async function stream(res: Response, run: ChatRun, ctx: RequestContext, prefix: 
       switch (part.type) {
         case "text-delta":
           if (keep) answer.text += part.text;
+          answer.chars += part.text.length;
+          answer.firstAt ??= performance.now();
           line = chunks.text(part.text);
           break;
         case "tool-call":
           answer.toolCalls.push(part.toolCall);
+          answer.firstAt ??= performance.now();
           line = chunks.toolCall(part.toolCall);
           break;
         case "tool-result":
@@ -179,14 +192,17 @@ interface CompletedAnswer extends Answer {
 }
 
 async function complete(run: ChatRun): Promise<CompletedAnswer> {
-  const answer: CompletedAnswer = { ok: true, text: "", toolCalls: [], waitedMs: 0, usage: undefined, finishReason: "other" };
+  const answer: CompletedAnswer = { ok: true, text: "", toolCalls: [], waitedMs: 0, firstAt: undefined, chars: 0, usage: undefined, finishReason: "other" };
   for await (const part of run) {
     switch (part.type) {
       case "text-delta":
         answer.text += part.text;
+        answer.chars += part.text.length;
+        answer.firstAt ??= performance.now();
         break;
       case "tool-call":
         answer.toolCalls.push(part.toolCall);
+        answer.firstAt ??= performance.now();
         break;
       case "tool-result":
         answer.waitedMs += part.durationMs;

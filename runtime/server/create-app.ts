@@ -12,6 +12,9 @@ import { readJsonBody } from "./read-json-body.js";
 import { beginRequest, contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";
 import { sessionRoutes } from "./session-routes.js";
+import { GatewayMetrics } from "./metrics.js";
+import { metricsRoute } from "./metrics-route.js";
+import { usageRoute } from "./usage-route.js";
 
 const PROJECT = "/v1/projects/:namespace/:project";
 const HOT_ROUTE = /^\/v1\/projects\/([^/?#]+)\/([^/?#]+)\/chat\/completions\/?(?:\?|$)/;
@@ -23,10 +26,10 @@ const HOT_ROUTE = /^\/v1\/projects\/([^/?#]+)\/([^/?#]+)\/chat\/completions\/?(?
  * against a bare Node handler at about 40 µs), which the benchmark's budget for the whole gateway
  * cannot carry on the one route that takes all the load.
  */
-export function createRequestListener(registry: ProjectRegistry, logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
-  const app = createApp(registry, logger);
+export function createRequestListener(registry: ProjectRegistry, logger: Logger, metrics = new GatewayMetrics()): (req: IncomingMessage, res: ServerResponse) => void {
+  const app = createApp(registry, logger, metrics);
   const readBody = projectBodyReader(registry);
-  const chat = chatHandler(registry, logger, "project");
+  const chat = chatHandler(registry, logger, "project", metrics);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     const match = req.method === "POST" ? HOT_ROUTE.exec(req.url ?? "") : null;
     if (match === null) return void app(req, res);
@@ -56,7 +59,7 @@ function projectBodyReader(registry: ProjectRegistry) {
  * The HTTP API over a set of projects. Middleware is kept to what every request needs (a request id,
  * the API key check); the JSON body is read only on the routes that take one.
  */
-export function createApp(registry: ProjectRegistry, logger: Logger): Express {
+export function createApp(registry: ProjectRegistry, logger: Logger, metrics = new GatewayMetrics()): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
@@ -75,14 +78,16 @@ export function createApp(registry: ProjectRegistry, logger: Logger): Express {
   const sessions = sessionRoutes(registry);
 
   // The hot route first: express tries routes in order.
-  app.post(`${PROJECT}/chat/completions`, projectBody, chatHandler(registry, logger, "project"));
-  app.post("/v1/chat/completions", globalBody, chatHandler(registry, logger, "global"));
+  app.post(`${PROJECT}/chat/completions`, projectBody, chatHandler(registry, logger, "project", metrics));
+  app.post("/v1/chat/completions", globalBody, chatHandler(registry, logger, "global", metrics));
   app.get("/health/ready", readiness(registry));
   app.get("/v1/projects", listProjects(registry));
   app.get("/v1/models", listAllModels(registry));
   app.get(`${PROJECT}/models`, listProjectModels(registry));
   app.get(`${PROJECT}/sessions/:id`, sessions.read);
   app.delete(`${PROJECT}/sessions/:id`, sessions.remove);
+  app.get(`${PROJECT}/usage`, usageRoute(registry));
+  app.get("/metrics", metricsRoute(metrics));
 
   app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
     next(new ApiError(404, `No route ${req.method} ${req.path}.`, "not_found_error", "route_not_found"));

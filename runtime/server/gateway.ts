@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
+import type { RoutingEvent } from "../index.js";
 import { createRequestListener } from "./create-app.js";
+import { GatewayMetrics } from "./metrics.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
 
 export interface GatewayOptions extends RegistryOptions {
@@ -25,6 +27,8 @@ export class Gateway {
     readonly server: Server,
     readonly url: string,
     private readonly logger: Logger,
+    /** This gateway's own Prometheus registry and series, served at `/metrics`. */
+    readonly metrics: GatewayMetrics,
   ) {
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -33,7 +37,16 @@ export class Gateway {
   }
 
   static async start(options: GatewayOptions): Promise<Gateway> {
-    const registry = await ProjectRegistry.open(options.files, options);
+    const metrics = new GatewayMetrics();
+    const listener = options.onRoutingEvent;
+    const onRoutingEvent =
+      listener === undefined
+        ? metrics.onRoutingEvent
+        : (project: string, event: RoutingEvent) => {
+            metrics.onRoutingEvent(project, event);
+            listener(project, event);
+          };
+    const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
     try {
       const settings = registry.loaded()[0]?.project?.raw.server;
       const host = options.host ?? settings?.host ?? "127.0.0.1";
@@ -41,7 +54,7 @@ export class Gateway {
       if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
         options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
       }
-      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger));
+      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger, metrics));
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
@@ -51,7 +64,7 @@ export class Gateway {
       });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger);
+      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics);
     } catch (error) {
       await registry.close();
       throw error;

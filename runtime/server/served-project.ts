@@ -25,6 +25,8 @@ export interface ServedProjectOptions {
   keyOwner?: (key: string, self: ServedProject) => string | undefined;
   /** After every successful load, with the key the project had before it. */
   onLoaded?: (self: ServedProject, previousKey: string | undefined) => void;
+  /** Every routing event of this project's runtimes (the gateway's metrics follow circuit states). */
+  onRoutingEvent?: (project: string, event: RoutingEvent) => void;
 }
 
 export interface LoadOutcome {
@@ -248,6 +250,7 @@ export class ServedProject {
   private onRoutingEvent(project: ResolvedProject, event: RoutingEvent): void {
     const log = this.options.logger;
     const id = `${project.namespace}/${project.name}`;
+    this.options.onRoutingEvent?.(id, event);
     if (event.type === "breaker") {
       log.warn({ project: id, model: event.model, from: event.from, to: event.to }, redactSecrets(`circuit ${event.to}: ${event.reason}`, project.secrets));
     } else if (log.isLevelEnabled("debug")) {

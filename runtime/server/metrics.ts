@@ -1,0 +1,289 @@
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { LfError, textOf, type ChatMessage, type ChatRun, type ResolvedModel, type RoutingEvent, type Runtime, type Usage } from "../index.js";
+import { estimateTokens } from "../routing/index.js";
+import { costOf, modelPrice, type ModelPrice } from "../usage/index.js";
+import { ApiError } from "./api-error.js";
+import type { ParsedChatBody } from "./parse-chat-body.js";
+import type { RequestContext } from "./request-context.js";
+
+/** Seconds: from a cached answer in milliseconds to a model that takes minutes. */
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
+/** Seconds: what `lf` itself adds is meant to stay well under a millisecond. */
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
+const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+/** What the chat handler knows of an answer once it has ended. */
+export interface AnswerFigures {
+  ok: boolean;
+  /** Waiting on tools and on a slow client. */
+  waitedMs: number;
+  /** `performance.now()` when the first text or tool call arrived. */
+  firstAt: number | undefined;
+  /** Characters of answer, for estimating tokens when the provider reported none. */
+  chars: number;
+  /** A non-streaming answer carries the usage it was sent. */
+  usage?: Usage | undefined;
+}
+
+type CounterChild = ReturnType<Counter["labels"]>;
+type HistogramChild = ReturnType<Histogram["labels"]>;
+type GaugeChild = ReturnType<Gauge["labels"]>;
+
+/** The series of one model of one project, made on first use and kept. */
+class ModelSeries {
+  private readonly outcomes = new Map<string, [CounterChild, CounterChild]>();
+  readonly duration: [HistogramChild, HistogramChild];
+  readonly firstToken: [HistogramChild, HistogramChild];
+  readonly upstream: HistogramChild;
+  readonly overhead: HistogramChild;
+  readonly fallbacks: CounterChild;
+  readonly retries: CounterChild;
+  readonly cost: CounterChild;
+  /** Reported, then estimated. */
+  readonly inputTokens: [CounterChild, CounterChild];
+  readonly outputTokens: [CounterChild, CounterChild];
+  private breakerChild: GaugeChild | undefined;
+
+  constructor(
+    private readonly m: GatewayMetrics,
+    private readonly project: string,
+    private readonly model: string,
+  ) {
+    this.duration = [m.duration.labels(project, model, "false"), m.duration.labels(project, model, "true")];
+    this.firstToken = [m.firstToken.labels(project, model, "false"), m.firstToken.labels(project, model, "true")];
+    this.upstream = m.upstream.labels(project, model);
+    this.overhead = m.overhead.labels(project, model);
+    this.fallbacks = m.fallbacks.labels(project, model);
+    this.retries = m.retries.labels(project, model);
+    this.cost = m.cost.labels(project, model);
+    this.inputTokens = [m.tokens.labels(project, model, "input", "false"), m.tokens.labels(project, model, "input", "true")];
+    this.outputTokens = [m.tokens.labels(project, model, "output", "false"), m.tokens.labels(project, model, "output", "true")];
+  }
+
+  requests(outcome: string, stream: boolean): CounterChild {
+    let pair = this.outcomes.get(outcome);
+    if (pair === undefined) {
+      pair = [this.m.requests.labels(this.project, this.model, outcome, "false"), this.m.requests.labels(this.project, this.model, outcome, "true")];
+      this.outcomes.set(outcome, pair);
+    }
+    return pair[stream ? 1 : 0];
+  }
+
+  get breaker(): GaugeChild {
+    return (this.breakerChild ??= this.m.breaker.labels(this.project, this.model));
+  }
+}
+
+/** The series of one project. */
+export class ProjectSeries {
+  readonly inflight: GaugeChild;
+  private readonly models = new Map<string, ModelSeries>();
+
+  constructor(
+    private readonly m: GatewayMetrics,
+    private readonly project: string,
+  ) {
+    this.inflight = m.inflight.labels(project);
+  }
+
+  model(name: string): ModelSeries {
+    let series = this.models.get(name);
+    if (series === undefined) {
+      series = new ModelSeries(this.m, this.project, name);
+      this.models.set(name, series);
+    }
+    return series;
+  }
+}
+
+/**
+ * The gateway's Prometheus metrics, in a registry of its own (several gateways in one process, as in
+ * tests, never share a series). Label values come from the config (project and model names) and from
+ * our own error codes, never from what a client sends, so the number of series stays bounded. Child
+ * series are looked up once per label set and kept: a request costs a few map lookups and
+ * prom-client's own increments.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly requests: Counter;
+  readonly duration: Histogram;
+  readonly upstream: Histogram;
+  readonly overhead: Histogram;
+  readonly firstToken: Histogram;
+  readonly tokens: Counter;
+  readonly cost: Counter;
+  readonly fallbacks: Counter;
+  readonly retries: Counter;
+  readonly breaker: Gauge;
+  readonly inflight: Gauge;
+  private readonly projects = new Map<string, ProjectSeries>();
+  private readonly prices = new WeakMap<ResolvedModel, ModelPrice | null>();
+
+  constructor() {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: "lf_requests_total",
+      help: "Chat requests that reached a project, by the model that answered (else the one named), outcome (ok or an error code) and stream.",
+      labelNames: ["project", "model", "outcome", "stream"],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "lf_request_duration_seconds",
+      help: "Chat requests from arrival to the last byte sent.",
+      labelNames: ["project", "model", "stream"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.upstream = new Histogram({
+      name: "lf_upstream_duration_seconds",
+      help: "Time spent awaiting providers per request, every attempt included.",
+      labelNames: ["project", "model"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: "lf_overhead_seconds",
+      help: "Time lf added per request: total minus provider time, tool runs and waits on the client.",
+      labelNames: ["project", "model"],
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.firstToken = new Histogram({
+      name: "lf_time_to_first_token_seconds",
+      help: "From arrival to the first text or tool call of the answer.",
+      labelNames: ["project", "model", "stream"],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.tokens = new Counter({
+      name: "lf_tokens_total",
+      help: "Tokens by direction (input, output); estimated=true when the provider reported none and lf counted about four characters a token.",
+      labelNames: ["project", "model", "direction", "estimated"],
+      registers,
+    });
+    this.cost = new Counter({
+      name: "lf_cost_dollars_total",
+      help: "US dollars spent, from the model's pricing or the built-in price table; models with no known price add nothing.",
+      labelNames: ["project", "model"],
+      registers,
+    });
+    this.fallbacks = new Counter({
+      name: "lf_fallbacks_total",
+      help: "Requests answered by a model other than their first choice, by the model that answered.",
+      labelNames: ["project", "model"],
+      registers,
+    });
+    this.retries = new Counter({
+      name: "lf_retries_total",
+      help: "Calls beyond the first to the same model within one request.",
+      labelNames: ["project", "model"],
+      registers,
+    });
+    this.breaker = new Gauge({
+      name: "lf_circuit_breaker_state",
+      help: "Circuit breaker state per model: 0 closed, 1 half-open, 2 open.",
+      labelNames: ["project", "model"],
+      registers,
+    });
+    this.inflight = new Gauge({
+      name: "lf_requests_in_flight",
+      help: "Chat requests being answered.",
+      labelNames: ["project"],
+      registers,
+    });
+  }
+
+  /** Routing events of a project's runtimes: circuit state changes move the breaker gauge. */
+  readonly onRoutingEvent = (project: string, event: RoutingEvent): void => {
+    if (event.type === "breaker") this.series(project).model(event.model).breaker.set(BREAKER_VALUE[event.to]);
+  };
+
+  /** A chat request has been matched to a project; `ended` must follow, once. */
+  started(project: string): ProjectSeries {
+    const series = this.series(project);
+    series.inflight.inc();
+    return series;
+  }
+
+  /**
+   * A chat request has ended, however it ended: `error` is what was thrown, if anything; a stream
+   * that failed after its first byte has `answer.ok` false and its error in `ctx.failure`.
+   */
+  ended(project: ProjectSeries, runtime: Runtime, ctx: RequestContext, body: ParsedChatBody, model: string | undefined, run: ChatRun | undefined, answer: AnswerFigures | undefined, error: unknown): void {
+    project.inflight.dec();
+    const series = project.model(run?.servedBy ?? run?.requestedModel ?? knownModel(runtime, model));
+    const stream = body.stream ? 1 : 0;
+    const totalMs = performance.now() - ctx.startedAt;
+    series.requests(outcomeOf(ctx, answer, error), body.stream).inc();
+    series.duration[stream].observe(totalMs / 1000);
+    if (answer?.firstAt !== undefined) series.firstToken[stream].observe((answer.firstAt - ctx.startedAt) / 1000);
+    if (run === undefined) return;
+
+    series.upstream.observe(run.upstreamMs / 1000);
+    series.overhead.observe(Math.max(0, totalMs - ctx.clientWaitMs - (answer?.waitedMs ?? 0) - run.upstreamMs) / 1000);
+    countAttempts(project, run);
+    if (run.servedBy === undefined) return;
+
+    const usage = answer?.usage ?? run.usage ?? estimate(body.request.messages, answer?.chars ?? 0);
+    const estimated = usage.estimated === true ? 1 : 0;
+    if (usage.inputTokens > 0) series.inputTokens[estimated].inc(usage.inputTokens);
+    if (usage.outputTokens > 0) series.outputTokens[estimated].inc(usage.outputTokens);
+    const price = this.priceOf(runtime, run.servedBy);
+    if (price !== undefined) {
+      const dollars = costOf(price, usage);
+      if (dollars > 0) series.cost.inc(dollars);
+    }
+  }
+
+  private series(project: string): ProjectSeries {
+    let series = this.projects.get(project);
+    if (series === undefined) {
+      series = new ProjectSeries(this, project);
+      this.projects.set(project, series);
+    }
+    return series;
+  }
+
+  private priceOf(runtime: Runtime, name: string): ModelPrice | undefined {
+    const model = runtime.project.models.get(name);
+    if (model === undefined) return undefined;
+    let price = this.prices.get(model);
+    if (price === undefined) {
+      price = modelPrice(model) ?? null;
+      this.prices.set(model, price);
+    }
+    return price ?? undefined;
+  }
+}
+
+/** `ok`, or the code of what ended the request (`aborted` when the client went away). */
+function outcomeOf(ctx: RequestContext, answer: AnswerFigures | undefined, thrown: unknown): string {
+  if (ctx.clientGone === true) return "aborted";
+  const error = thrown ?? (answer?.ok === false ? ctx.failure : undefined);
+  if (error === undefined) return "ok";
+  if (error instanceof LfError) return error.code;
+  if (error instanceof ApiError) return error.code ?? "error";
+  return "internal";
+}
+
+/** A name from the config, never one a client sent (it could be anything). */
+function knownModel(runtime: Runtime, name: string | undefined): string {
+  const model = name ?? runtime.project.defaultModel;
+  return runtime.project.models.has(model) ? model : "none";
+}
+
+/** Fallbacks (first choice did not answer) and retries (second and later calls to one model). */
+function countAttempts(project: ProjectSeries, run: ChatRun): void {
+  const attempts = run.attempts;
+  for (const attempt of attempts) {
+    if (attempt.outcome !== "skipped" && attempt.attempt !== undefined && attempt.attempt > 1) project.model(attempt.model).retries.inc();
+  }
+  const served = run.servedBy;
+  if (served !== undefined && attempts.length > 0 && attempts[0]!.model !== served) project.model(served).fallbacks.inc();
+}
+
+function estimate(messages: readonly ChatMessage[], outputChars: number): Usage {
+  let promptChars = 0;
+  for (const message of messages) promptChars += textOf(message.content).length;
+  return { inputTokens: estimateTokens(promptChars), outputTokens: estimateTokens(outputChars), estimated: true };
+}
