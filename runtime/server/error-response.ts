@@ -28,7 +28,14 @@ export function errorResponse(error: unknown, secrets: ReadonlyArray<string> = [
   const retryAfterMs = retryAfterOf(error);
   if (retryAfterMs !== undefined && (mapped.status === 429 || mapped.status === 503)) headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   const message = error.code === "internal" ? "Internal server error." : redactSecrets(error.message, secrets);
-  return { status: mapped.status, headers, body: body(message, mapped.type, error.code, error.code === "model_not_found" ? "model" : null) };
+  return { status: mapped.status, headers, body: body(message, mapped.type, error.code, paramOf(error)) };
+}
+
+/** The request field at fault: named by the error's `details.param`, or implied by its code. */
+function paramOf(error: LfError): string | null {
+  const param = error.details?.param;
+  if (typeof param === "string") return param;
+  return error.code === "model_not_found" ? "model" : null;
 }
 
 export function errorBody(error: unknown, secrets: ReadonlyArray<string> = []): ErrorBody {

@@ -29,16 +29,20 @@ export function parseUsageQuery(input: UsageQueryInput | URLSearchParams, now: n
   const get = (name: keyof UsageQueryInput) => (input instanceof URLSearchParams ? input.get(name) : input[name]) ?? undefined;
   const since = parseTime(get("since") ?? "7d", now, "since");
   const until = get("until") === undefined ? now : parseTime(get("until")!, now, "until");
-  if (since >= until) throw new LfError("invalid_request", `The period is empty: since ${new Date(since).toISOString()} is not before until ${new Date(until).toISOString()}.`);
+  if (since >= until) {
+    throw new LfError("invalid_request", `The period is empty: since ${new Date(since).toISOString()} is not before until ${new Date(until).toISOString()}.`, { details: { param: "since" } });
+  }
   const by = get("by") ?? "model";
   if (!GROUPINGS.includes(by as UsageGrouping)) {
-    throw new LfError("invalid_request", `by must be one of ${GROUPINGS.join(", ")}, not "${by}".`);
+    throw new LfError("invalid_request", `by must be one of ${GROUPINGS.join(", ")}, not "${by}".`, { details: { param: "by" } });
   }
   const compareText = get("compare");
   const query: UsageQuery = { since, until, by: by as UsageGrouping };
   if (compareText !== undefined) {
     const models = [...new Set(compareText.split(",").map((name) => name.trim()).filter((name) => name !== ""))];
-    if (models.length < 2) throw new LfError("invalid_request", `compare needs two or more model names separated by commas, as in "fast,smart"; got "${compareText}".`);
+    if (models.length < 2) {
+      throw new LfError("invalid_request", `compare needs two or more model names separated by commas, as in "fast,smart"; got "${compareText}".`, { details: { param: "compare" } });
+    }
     query.compare = models;
   }
   return query;
@@ -55,5 +59,5 @@ function parseTime(text: string, now: number, field: string): number {
     const time = Date.parse(value);
     if (!Number.isNaN(time)) return time;
   }
-  throw new LfError("invalid_request", `${field} must be a duration back from now (30m, 24h, 7d, 2w), a date (2025-01-15) or an ISO time; got "${text}".`);
+  throw new LfError("invalid_request", `${field} must be a duration back from now (30m, 24h, 7d, 2w), a date (2025-01-15) or an ISO time; got "${text}".`, { details: { param: field } });
 }
