@@ -47,6 +47,7 @@ export class Gateway {
             listener(project, event);
           };
     const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
+    metrics.follow(registry);
     try {
       const settings = registry.loaded()[0]?.project?.raw.server;
       const host = options.host ?? settings?.host ?? "127.0.0.1";

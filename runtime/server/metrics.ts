@@ -1,16 +1,18 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import { LfError, textOf, type ChatMessage, type ChatRun, type ResolvedModel, type RoutingEvent, type Runtime, type Usage } from "../index.js";
 import { estimateTokens } from "../routing/index.js";
+import type { BreakerState } from "../state/index.js";
 import { costOf, modelPrice, type ModelPrice } from "../usage/index.js";
 import { ApiError } from "./api-error.js";
 import type { ParsedChatBody } from "./parse-chat-body.js";
+import type { ProjectRegistry } from "./project-registry.js";
 import type { RequestContext } from "./request-context.js";
 
 /** Seconds: from a cached answer in milliseconds to a model that takes minutes. */
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 /** Seconds: what `lf` itself adds is meant to stay well under a millisecond. */
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
-const BREAKER_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, half_open: 1, open: 2 };
 
 /** What the chat handler knows of an answer once it has ended. */
 export interface AnswerFigures {
@@ -118,6 +120,7 @@ export class GatewayMetrics {
   readonly inflight: Gauge;
   private readonly projects = new Map<string, ProjectSeries>();
   private readonly prices = new WeakMap<ResolvedModel, ModelPrice | null>();
+  private projectsToRead: ProjectRegistry | undefined;
 
   constructor() {
     const registers = [this.registry];
@@ -184,6 +187,7 @@ export class GatewayMetrics {
       help: "Circuit breaker state per model: 0 closed, 1 half-open, 2 open.",
       labelNames: ["project", "model"],
       registers,
+      collect: () => this.readBreakers(),
     });
     this.inflight = new Gauge({
       name: "lf_requests_in_flight",
@@ -197,6 +201,14 @@ export class GatewayMetrics {
   readonly onRoutingEvent = (project: string, event: RoutingEvent): void => {
     if (event.type === "breaker") this.series(project).model(event.model).breaker.set(BREAKER_VALUE[event.to]);
   };
+
+  /**
+   * Also read every model's circuit from the state store at each scrape: models no request has
+   * touched yet show as closed, and a store shared by several instances shows their transitions too.
+   */
+  follow(registry: ProjectRegistry): void {
+    this.projectsToRead = registry;
+  }
 
   /** A chat request has been matched to a project; `ended` must follow, once. */
   started(project: string): ProjectSeries {
@@ -233,6 +245,21 @@ export class GatewayMetrics {
       const dollars = costOf(price, usage);
       if (dollars > 0) series.cost.inc(dollars);
     }
+  }
+
+  private async readBreakers(): Promise<void> {
+    const registry = this.projectsToRead;
+    if (registry === undefined) return;
+    await Promise.all(
+      registry.loaded().map(async (served) => {
+        const readiness = await served.readiness().catch(() => undefined);
+        if (readiness?.id == null) return;
+        const series = this.series(readiness.id);
+        for (const model of readiness.models) {
+          if (model.circuit !== null) series.model(model.name).breaker.set(BREAKER_VALUE[model.circuit as BreakerState]);
+        }
+      }),
+    );
   }
 
   private series(project: string): ProjectSeries {
