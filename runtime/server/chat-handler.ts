@@ -247,10 +247,15 @@ function overheadMs(ctx: RequestContext, run: ChatRun, waitedMs: number): number
   return Math.max(0, performance.now() - ctx.startedAt - ctx.clientWaitMs - run.upstreamMs - waitedMs);
 }
 
+/** Calls made, the one still streaming included (it is recorded only once it ends). */
 function callsOf(run: ChatRun): number {
   let calls = 0;
-  for (const attempt of run.attempts) if (attempt.outcome !== "skipped") calls++;
-  return calls;
+  let servedRecorded = false;
+  for (const attempt of run.attempts) {
+    if (attempt.outcome !== "skipped") calls++;
+    if (attempt.outcome === "success" && attempt.model === run.servedBy) servedRecorded = true;
+  }
+  return run.servedBy !== undefined && !servedRecorded ? calls + 1 : calls;
 }
 
 function drained(res: Response): Promise<number> {
