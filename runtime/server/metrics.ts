@@ -31,19 +31,34 @@ type CounterChild = ReturnType<Counter["labels"]>;
 type HistogramChild = ReturnType<Histogram["labels"]>;
 type GaugeChild = ReturnType<Gauge["labels"]>;
 
+/**
+ * One counter series. Increments add up in a plain number and reach prom-client when it collects,
+ * at each scrape: a request pays an addition, not a label hash.
+ */
+class Tally {
+  pending = 0;
+  constructor(private readonly child: CounterChild) {}
+
+  flush(): void {
+    if (this.pending === 0) return;
+    this.child.inc(this.pending);
+    this.pending = 0;
+  }
+}
+
 /** The series of one model of one project, made on first use and kept. */
 class ModelSeries {
-  private readonly outcomes = new Map<string, [CounterChild, CounterChild]>();
+  private readonly outcomes = new Map<string, [Tally, Tally]>();
   readonly duration: [HistogramChild, HistogramChild];
   readonly firstToken: [HistogramChild, HistogramChild];
   readonly upstream: HistogramChild;
   readonly overhead: HistogramChild;
-  readonly fallbacks: CounterChild;
-  readonly retries: CounterChild;
-  readonly cost: CounterChild;
+  readonly fallbacks: Tally;
+  readonly retries: Tally;
+  readonly cost: Tally;
   /** Reported, then estimated. */
-  readonly inputTokens: [CounterChild, CounterChild];
-  readonly outputTokens: [CounterChild, CounterChild];
+  readonly inputTokens: [Tally, Tally];
+  readonly outputTokens: [Tally, Tally];
   private breakerChild: GaugeChild | undefined;
 
   constructor(
@@ -55,17 +70,17 @@ class ModelSeries {
     this.firstToken = [m.firstToken.labels(project, model, "false"), m.firstToken.labels(project, model, "true")];
     this.upstream = m.upstream.labels(project, model);
     this.overhead = m.overhead.labels(project, model);
-    this.fallbacks = m.fallbacks.labels(project, model);
-    this.retries = m.retries.labels(project, model);
-    this.cost = m.cost.labels(project, model);
-    this.inputTokens = [m.tokens.labels(project, model, "input", "false"), m.tokens.labels(project, model, "input", "true")];
-    this.outputTokens = [m.tokens.labels(project, model, "output", "false"), m.tokens.labels(project, model, "output", "true")];
+    this.fallbacks = m.tally(m.fallbacks, project, model);
+    this.retries = m.tally(m.retries, project, model);
+    this.cost = m.tally(m.cost, project, model);
+    this.inputTokens = [m.tally(m.tokens, project, model, "input", "false"), m.tally(m.tokens, project, model, "input", "true")];
+    this.outputTokens = [m.tally(m.tokens, project, model, "output", "false"), m.tally(m.tokens, project, model, "output", "true")];
   }
 
-  requests(outcome: string, stream: boolean): CounterChild {
+  requests(outcome: string, stream: boolean): Tally {
     let pair = this.outcomes.get(outcome);
     if (pair === undefined) {
-      pair = [this.m.requests.labels(this.project, this.model, outcome, "false"), this.m.requests.labels(this.project, this.model, outcome, "true")];
+      pair = [this.m.tally(this.m.requests, this.project, this.model, outcome, "false"), this.m.tally(this.m.requests, this.project, this.model, outcome, "true")];
       this.outcomes.set(outcome, pair);
     }
     return pair[stream ? 1 : 0];
@@ -78,14 +93,16 @@ class ModelSeries {
 
 /** The series of one project. */
 export class ProjectSeries {
-  readonly inflight: GaugeChild;
+  /** Requests in flight, read into the gauge at each scrape. */
+  inflight = 0;
+  readonly inflightGauge: GaugeChild;
   private readonly models = new Map<string, ModelSeries>();
 
   constructor(
     private readonly m: GatewayMetrics,
     private readonly project: string,
   ) {
-    this.inflight = m.inflight.labels(project);
+    this.inflightGauge = m.inflight.labels(project);
   }
 
   model(name: string): ModelSeries {
@@ -102,8 +119,9 @@ export class ProjectSeries {
  * The gateway's Prometheus metrics, in a registry of its own (several gateways in one process, as in
  * tests, never share a series). Label values come from the config (project and model names) and from
  * our own error codes, never from what a client sends, so the number of series stays bounded. Child
- * series are looked up once per label set and kept: a request costs a few map lookups and
- * prom-client's own increments.
+ * series are made once per label set and kept; counters and the in-flight gauge are plain numbers
+ * until a scrape reads them, so a request costs a few map lookups, additions and four histogram
+ * observations.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -119,16 +137,22 @@ export class GatewayMetrics {
   readonly breaker: Gauge;
   readonly inflight: Gauge;
   private readonly projects = new Map<string, ProjectSeries>();
+  private readonly tallies = new Map<Counter, Tally[]>();
   private readonly prices = new WeakMap<ResolvedModel, ModelPrice | null>();
   private projectsToRead: ProjectRegistry | undefined;
 
   constructor() {
     const registers = [this.registry];
+    const tallies = this.tallies;
+    function flushTallies(this: Counter): void {
+      for (const tally of tallies.get(this) ?? []) tally.flush();
+    }
     this.requests = new Counter({
       name: "lf_requests_total",
       help: "Chat requests that reached a project, by the model that answered (else the one named), outcome (ok or an error code) and stream.",
       labelNames: ["project", "model", "outcome", "stream"],
       registers,
+      collect: flushTallies,
     });
     this.duration = new Histogram({
       name: "lf_request_duration_seconds",
@@ -163,24 +187,28 @@ export class GatewayMetrics {
       help: "Tokens by direction (input, output); estimated=true when the provider reported none and lf counted about four characters a token.",
       labelNames: ["project", "model", "direction", "estimated"],
       registers,
+      collect: flushTallies,
     });
     this.cost = new Counter({
       name: "lf_cost_dollars_total",
       help: "US dollars spent, from the model's pricing or the built-in price table; models with no known price add nothing.",
       labelNames: ["project", "model"],
       registers,
+      collect: flushTallies,
     });
     this.fallbacks = new Counter({
       name: "lf_fallbacks_total",
       help: "Requests answered by a model other than their first choice, by the model that answered.",
       labelNames: ["project", "model"],
       registers,
+      collect: flushTallies,
     });
     this.retries = new Counter({
       name: "lf_retries_total",
       help: "Calls beyond the first to the same model within one request.",
       labelNames: ["project", "model"],
       registers,
+      collect: flushTallies,
     });
     this.breaker = new Gauge({
       name: "lf_circuit_breaker_state",
@@ -194,6 +222,9 @@ export class GatewayMetrics {
       help: "Chat requests being answered.",
       labelNames: ["project"],
       registers,
+      collect: () => {
+        for (const series of this.projects.values()) series.inflightGauge.set(series.inflight);
+      },
     });
   }
 
@@ -213,7 +244,7 @@ export class GatewayMetrics {
   /** A chat request has been matched to a project; `ended` must follow, once. */
   started(project: string): ProjectSeries {
     const series = this.series(project);
-    series.inflight.inc();
+    series.inflight++;
     return series;
   }
 
@@ -222,11 +253,11 @@ export class GatewayMetrics {
    * that failed after its first byte has `answer.ok` false and its error in `ctx.failure`.
    */
   ended(project: ProjectSeries, runtime: Runtime, ctx: RequestContext, body: ParsedChatBody, model: string | undefined, run: ChatRun | undefined, answer: AnswerFigures | undefined, error: unknown): void {
-    project.inflight.dec();
+    project.inflight--;
     const series = project.model(run?.servedBy ?? run?.requestedModel ?? knownModel(runtime, model));
     const stream = body.stream ? 1 : 0;
     const totalMs = performance.now() - ctx.startedAt;
-    series.requests(outcomeOf(ctx, answer, error), body.stream).inc();
+    series.requests(outcomeOf(ctx, answer, error), body.stream).pending++;
     series.duration[stream].observe(totalMs / 1000);
     if (answer?.firstAt !== undefined) series.firstToken[stream].observe((answer.firstAt - ctx.startedAt) / 1000);
     if (run === undefined) return;
@@ -238,12 +269,12 @@ export class GatewayMetrics {
 
     const usage = answer?.usage ?? run.usage ?? estimate(body.request.messages, answer?.chars ?? 0);
     const estimated = usage.estimated === true ? 1 : 0;
-    if (usage.inputTokens > 0) series.inputTokens[estimated].inc(usage.inputTokens);
-    if (usage.outputTokens > 0) series.outputTokens[estimated].inc(usage.outputTokens);
+    series.inputTokens[estimated].pending += usage.inputTokens;
+    series.outputTokens[estimated].pending += usage.outputTokens;
     const price = this.priceOf(runtime, run.servedBy);
     if (price !== undefined) {
       const dollars = costOf(price, usage);
-      if (dollars > 0) series.cost.inc(dollars);
+      if (dollars > 0) series.cost.pending += dollars;
     }
   }
 
@@ -260,6 +291,15 @@ export class GatewayMetrics {
         }
       }),
     );
+  }
+
+  /** A counter series, flushed into `counter` at each scrape. */
+  tally(counter: Counter, ...labels: string[]): Tally {
+    const tally = new Tally(counter.labels(...labels));
+    let list = this.tallies.get(counter);
+    if (list === undefined) this.tallies.set(counter, (list = []));
+    list.push(tally);
+    return tally;
   }
 
   private series(project: string): ProjectSeries {
@@ -303,10 +343,10 @@ function knownModel(runtime: Runtime, name: string | undefined): string {
 function countAttempts(project: ProjectSeries, run: ChatRun): void {
   const attempts = run.attempts;
   for (const attempt of attempts) {
-    if (attempt.outcome !== "skipped" && attempt.attempt !== undefined && attempt.attempt > 1) project.model(attempt.model).retries.inc();
+    if (attempt.outcome !== "skipped" && attempt.attempt !== undefined && attempt.attempt > 1) project.model(attempt.model).retries.pending++;
   }
   const served = run.servedBy;
-  if (served !== undefined && attempts.length > 0 && attempts[0]!.model !== served) project.model(served).fallbacks.inc();
+  if (served !== undefined && attempts.length > 0 && attempts[0]!.model !== served) project.model(served).fallbacks.pending++;
 }
 
 function estimate(messages: readonly ChatMessage[], outputChars: number): Usage {
