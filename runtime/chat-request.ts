@@ -18,6 +18,11 @@ export interface ChatRequest {
   /** Per-request routing limits. */
   maxCost?: number;
   maxLatencyMs?: number;
+  /**
+   * `false`: the caller wants the whole answer, so a model that breaks midway is still replaced by the
+   * next one (nothing has reached the client). Default: a stream, which falls back only before output.
+   */
+  stream?: boolean;
   /** Recorded with the request's usage. */
   sessionId?: string;
   signal?: AbortSignal;

@@ -181,7 +181,14 @@ export class Runtime {
     }
     const totalTimeoutMs = Math.max(...candidates.map((c) => c.timeouts.total_ms ?? 0), 0) || undefined;
     const result = executeWithFallback(
-      { candidates, options, skipped, ...(features ? { features } : {}), ...(totalTimeoutMs ? { totalTimeoutMs } : {}) },
+      {
+        candidates,
+        options,
+        skipped,
+        ...(features ? { features } : {}),
+        ...(totalTimeoutMs ? { totalTimeoutMs } : {}),
+        ...(request.stream === false ? { holdOutput: true } : {}),
+      },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
     const project = this.project;

@@ -67,7 +67,13 @@ async function answer(
 ): Promise<number> {
   const started = performance.now();
   let firstTokenAt: number | undefined;
-  const request: ChatRequest = { messages, variables, ...(options.model ? { model: options.model } : {}), ...(signal ? { signal } : {}) };
+  const request: ChatRequest = {
+    messages,
+    variables,
+    stream: !options.json,
+    ...(options.model ? { model: options.model } : {}),
+    ...(signal ? { signal } : {}),
+  };
   let run;
   try {
     run = await runtime.chat(request);

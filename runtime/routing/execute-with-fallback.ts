@@ -35,6 +35,12 @@ export interface FallbackRequest {
   features?: RequestFeatures;
   /** Applied to every candidate, fallbacks included. */
   constraints?: RouteConstraints;
+  /**
+   * The reader wants the whole answer, not a stream: output is held until the call ends, so a call that
+   * breaks midway still falls back (nothing has reached the client). A tool the runtime runs commits at
+   * once all the same, so its side effects never happen twice.
+   */
+  holdOutput?: boolean;
   /** Called once, just before the first part reaches the reader (e.g. to set a response header). */
   onServe?: (model: RoutableModel) => void;
 }
@@ -159,6 +165,8 @@ class Execution {
 
       const started = this.clock.now();
       let firstAt: number | undefined;
+      // When the first output arrived from the model (held output reaches the reader later).
+      let outputAt: number | undefined;
       let outputChars = 0;
       let usage: Usage | undefined;
       let failure: ErrorClass | undefined;
@@ -175,6 +183,7 @@ class Execution {
         // Bookkeeping parts that come before any output are held back, so a failure before the
         // first real output can still fall back: the reader has seen nothing yet.
         const held: StreamPart[] = [];
+        const hold = this.request.holdOutput === true;
         try {
           for await (const part of stream) {
             // The adapter contract throws before output, but an early error part means the same.
@@ -182,7 +191,8 @@ class Execution {
             if (part.type === "text-delta") outputChars += part.text.length;
             if (part.type === "usage") usage = part.usage;
             if (firstAt === undefined) {
-              if (!isOutput(part)) {
+              if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
+              if (!isOutput(part) || (hold && part.type !== "tool-start")) {
                 held.push(part);
                 continue;
               }
@@ -207,7 +217,7 @@ class Execution {
           this.record({ model: model.name, outcome: "success", attempt: call, durationMs });
           await this.breaker.record(model, true, gate.probe);
           await admission.release(usage);
-          await this.recordLatency(model, started, firstAt, usage?.outputTokens ?? estimateTokens(outputChars));
+          await this.recordLatency(model, started, outputAt ?? firstAt, usage?.outputTokens ?? estimateTokens(outputChars));
           return { kind: "served" };
         }
 

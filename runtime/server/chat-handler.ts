@@ -70,7 +70,7 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
         ctx.clientGone = true;
         controller.abort();
       });
-      run = await runtime.chat({ ...body.request, model, messages, signal: controller.signal });
+      run = await runtime.chat({ ...body.request, model, messages, stream: body.stream, signal: controller.signal });
       ctx.run = run;
       const keep = sessionId !== undefined;
       answer = body.stream ? await stream(res, run, ctx, target.prefix, body.includeUsage, keep) : await complete(run);

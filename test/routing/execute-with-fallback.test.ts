@@ -54,6 +54,33 @@ describe("executeWithFallback", () => {
     expect(result.attempts[0]).toMatchObject({ model: "a", outcome: "failed", afterOutput: true, code: "provider_unreachable" });
   });
 
+  it("holds output for a reader that wants the whole answer, so a model that breaks midway is still replaced", async () => {
+    const { clock, deps } = setup();
+    const a = scriptedAdapter("a", clock, [[{ text: "par" }, { throw: connectionReset() }]]);
+    const b = scriptedAdapter("b", clock, [answer("from b")]);
+    const a1 = model("a", a, { retries: { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 } });
+    const result = executeWithFallback({ candidates: [a1, model("b", b)], options: ask, holdOutput: true }, deps);
+    const parts = await clock.run(drain(result));
+    expect(text(parts)).toBe("from b");
+    expect(parts.some((p) => p.type === "error")).toBe(false);
+    expect(result.servedBy).toBe("b");
+    expect(result.attempts.map((x) => [x.model, x.outcome])).toEqual([
+      ["a", "failed"],
+      ["b", "success"],
+    ]);
+  });
+
+  it("commits at once, even when holding output, when the runtime runs a tool (its effects must not repeat)", async () => {
+    const { clock, deps } = setup();
+    const call = { id: "t1", name: "fs__write", arguments: "{}" };
+    const a = scriptedAdapter("a", clock, [[{ part: { type: "tool-start", toolCall: call, server: "fs", tool: "write" } }, { throw: connectionReset() }]]);
+    const b = scriptedAdapter("b", clock, [answer("from b")]);
+    const result = executeWithFallback({ candidates: [model("a", a), model("b", b)], options: ask, holdOutput: true }, deps);
+    const parts = await clock.run(drain(result));
+    expect(parts.map((p) => p.type)).toEqual(["tool-start", "error"]);
+    expect(b.calls).toHaveLength(0);
+  });
+
   it("treats an error part before any output like a thrown error", async () => {
     const { clock, deps } = setup();
     const early = { type: "error", error: httpError(503) } as const;
