@@ -13,12 +13,25 @@ export interface TimeoutOptions {
 }
 
 const TIMED_OUT = Symbol("timed-out");
+// Abort reasons for the upstream call once the reader is done with it, built once: each `new` would
+// capture a stack per request.
+const STREAM_CLOSED = new LfError("aborted", "The stream was closed.");
+const STREAM_ABANDONED = new LfError("aborted", "The stream was abandoned.");
+
+interface Waiter {
+  resolve(value: IteratorResult<StreamPart> | typeof TIMED_OUT): void;
+  reject(error: unknown): void;
+}
 
 /**
  * Runs `call` with a signal of its own and watches it. `connect` runs until the adapter's first
  * result (response headers are not visible through the adapter interface), `first_token` until the
  * first text or tool call, `idle` between two parts, `total` over everything. A timeout aborts the
  * upstream call and throws a retryable `provider_timeout`.
+ *
+ * One timer serves the whole call: it is armed for the nearest deadline and, when it fires early
+ * (a part arrived meanwhile and moved the deadline on), armed again for what is left. A part costs
+ * one promise, not a timer, an AbortController and listeners of its own.
  */
 export async function* withTimeouts(
   call: (signal: AbortSignal) => AsyncIterable<StreamPart>,
@@ -26,27 +39,75 @@ export async function* withTimeouts(
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { clock, timeouts } = options;
   const upstream = new AbortController();
-  const client = options.signal ?? new AbortController().signal;
-  const forwardAbort = () => upstream.abort(client.reason);
-  if (client.aborted) forwardAbort();
-  else client.addEventListener("abort", forwardAbort, { once: true });
-
+  const client = options.signal;
   const start = clock.now();
-  const iterator = call(upstream.signal)[Symbol.asyncIterator]();
+  const totalAt = start + (timeouts.total_ms ?? Infinity);
+  const connectAt = start + (timeouts.connect_ms ?? Infinity);
+  const firstTokenAt = start + (timeouts.first_token_ms ?? Infinity);
+  const idleMs = timeouts.idle_ms ?? Infinity;
   let sawResult = false;
   let sawContent = false;
+  let asked = start;
+  let waiter: Waiter | undefined;
+  let timer: AbortController | undefined;
+  let timerAt = Infinity;
+
+  const nearestDeadline = (): [TimeoutPhase, number] =>
+    nearest([
+      ["total", totalAt],
+      ["connect", sawResult ? Infinity : connectAt],
+      ["first_token", sawContent ? Infinity : firstTokenAt],
+      ["idle", sawResult ? asked + idleMs : Infinity],
+    ]);
+  const arm = (at: number) => {
+    if (!Number.isFinite(at) || timerAt <= at) return;
+    timer?.abort(STREAM_CLOSED);
+    const stop = new AbortController();
+    timer = stop;
+    timerAt = at;
+    clock.sleep(Math.max(0, at - clock.now()), stop.signal).then(
+      () => {
+        if (timer !== stop) return;
+        timer = undefined;
+        timerAt = Infinity;
+        // The reader holds a part: no deadline runs until it asks for the next one.
+        if (waiter === undefined) return;
+        const [, deadline] = nearestDeadline();
+        if (clock.now() >= deadline) waiter.resolve(TIMED_OUT);
+        else arm(deadline);
+      },
+      () => undefined,
+    );
+  };
+  const onClientAbort = () => {
+    upstream.abort(client!.reason);
+    // An adapter that ignores its signal must not keep a cancelled client waiting.
+    waiter?.reject(cancelled(client!));
+  };
+  if (client?.aborted) upstream.abort(client.reason);
+  else client?.addEventListener("abort", onClientAbort, { once: true });
+
+  const iterator = call(upstream.signal)[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<StreamPart>> | undefined;
+  let finished = false;
   try {
     while (true) {
-      const asked = clock.now();
-      const [phase, deadline] = nearest([
-        ["total", start + (timeouts.total_ms ?? Infinity)],
-        ["connect", sawResult ? Infinity : start + (timeouts.connect_ms ?? Infinity)],
-        ["first_token", sawContent ? Infinity : start + (timeouts.first_token_ms ?? Infinity)],
-        ["idle", sawResult ? asked + (timeouts.idle_ms ?? Infinity) : Infinity],
-      ]);
+      asked = clock.now();
+      const [phase, deadline] = nearestDeadline();
       pending = iterator.next();
-      const result = await race(pending, deadline - asked, clock, client);
+      const next = pending;
+      let result: IteratorResult<StreamPart> | typeof TIMED_OUT;
+      try {
+        result = await new Promise<IteratorResult<StreamPart> | typeof TIMED_OUT>((resolve, reject) => {
+          if (client?.aborted) return reject(cancelled(client));
+          if (deadline <= asked) return resolve(TIMED_OUT);
+          waiter = { resolve, reject };
+          next.then(resolve, reject);
+          arm(deadline);
+        });
+      } finally {
+        waiter = undefined;
+      }
       if (result === TIMED_OUT) {
         const limit = deadline - (phase === "idle" ? asked : start);
         const error = new ProviderError(`No ${phaseLabel(phase)} within ${limit}ms.`, {
@@ -60,22 +121,33 @@ export async function* withTimeouts(
         throw error;
       }
       pending = undefined;
-      if (result.done === true) return;
+      if (result.done === true) {
+        finished = true;
+        return;
+      }
       sawResult = true;
       if (result.value.type === "text-delta" || result.value.type === "tool-call") sawContent = true;
       yield result.value;
     }
   } finally {
-    client.removeEventListener("abort", forwardAbort);
+    client?.removeEventListener("abort", onClientAbort);
+    timer?.abort(STREAM_CLOSED);
+    timer = undefined;
     if (pending !== undefined) {
       // The upstream is still inside next(); it has been aborted and its late answer is dropped.
       pending.catch(() => undefined);
-      upstream.abort(upstream.signal.reason ?? new LfError("aborted", "The stream was abandoned."));
-    } else if (!upstream.signal.aborted) {
-      upstream.abort(new LfError("aborted", "The stream was closed."));
+      upstream.abort(upstream.signal.reason ?? STREAM_ABANDONED);
+    } else if (!finished && !upstream.signal.aborted) {
+      // The reader stopped early: the upstream call is cancelled. After a complete answer there is
+      // nothing left to cancel.
+      upstream.abort(STREAM_CLOSED);
     }
-    void Promise.resolve(iterator.return?.()).catch(() => undefined);
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
+}
+
+function cancelled(client: AbortSignal): LfError {
+  return new LfError("aborted", "The request was cancelled by the client.", { cause: client.reason });
 }
 
 function nearest(deadlines: [TimeoutPhase, number][]): [TimeoutPhase, number] {
@@ -92,33 +164,5 @@ function phaseLabel(phase: TimeoutPhase): string {
       return "stream activity";
     case "total":
       return "complete answer";
-  }
-}
-
-async function race<T>(work: Promise<T>, ms: number, clock: Clock, client: AbortSignal): Promise<T | typeof TIMED_OUT> {
-  const stop = new AbortController();
-  let onAbort: (() => void) | undefined;
-  const contenders: Promise<T | typeof TIMED_OUT>[] = [work];
-  if (Number.isFinite(ms)) {
-    contenders.push(
-      clock.sleep(Math.max(0, ms), stop.signal).then(
-        () => TIMED_OUT,
-        () => new Promise<never>(() => undefined),
-      ),
-    );
-  }
-  // An adapter that ignores its signal must not keep a cancelled client waiting.
-  contenders.push(
-    new Promise<never>((_, reject) => {
-      onAbort = () => reject(new LfError("aborted", "The request was cancelled by the client.", { cause: client.reason }));
-      if (client.aborted) onAbort();
-      else client.addEventListener("abort", onAbort, { once: true });
-    }),
-  );
-  try {
-    return await Promise.race(contenders);
-  } finally {
-    stop.abort();
-    if (onAbort !== undefined) client.removeEventListener("abort", onAbort);
   }
 }

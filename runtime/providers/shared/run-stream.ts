@@ -1,4 +1,4 @@
-import type { LfError } from "../../core/errors.js";
+import { LfError } from "../../core/errors.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import { abortedError } from "./provider-failure.js";
 
@@ -16,22 +16,30 @@ export interface RunStreamOptions {
  * Leaving early (break, return, abort) aborts the upstream request, so no connection is left streaming.
  */
 export async function* runStream({ signal, open, toError }: RunStreamOptions): AsyncGenerator<StreamPart> {
+  // One controller for the call, fed by the caller's signal: cheaper than `AbortSignal.any` per call.
   const local = new AbortController();
-  const upstream = signal === undefined ? local.signal : AbortSignal.any([signal, local.signal]);
+  const forward = () => local.abort(signal!.reason);
+  signal?.addEventListener("abort", forward, { once: true });
   let started = false;
+  let finished = false;
   try {
     if (signal?.aborted) throw abortedError(signal.reason);
-    for await (const part of open(upstream)) {
+    for await (const part of open(local.signal)) {
       if (part.type === "text-delta" || part.type === "tool-call") started = true;
       yield part;
     }
     // The SDKs end a stream quietly when their signal fires; a cancelled call must not pass for a finished one.
     if (signal?.aborted) throw abortedError(signal.reason);
+    finished = true;
   } catch (error) {
     const failure = signal?.aborted ? abortedError(error) : toError(error);
     if (!started) throw failure;
     yield { type: "error", error: failure };
   } finally {
-    local.abort();
+    signal?.removeEventListener("abort", forward);
+    // A complete answer leaves nothing to cancel; any other ending stops the upstream request.
+    if (!finished && !local.signal.aborted) local.abort(CONSUMER_LEFT);
   }
 }
+
+const CONSUMER_LEFT = new LfError("aborted", "The consumer stopped reading.");
