@@ -13,6 +13,8 @@ import {
   type RoutingEvent,
   type RuntimeOptions,
 } from "../index.js";
+import { createStateStore, type ManagedStateStore } from "../state/index.js";
+import { openProjectUsage, UsageLedger, usageLedgerPath } from "../usage/index.js";
 import { ModelHealth, type ModelReachability } from "./model-health.js";
 import { SessionStore } from "./session-store.js";
 
@@ -75,6 +77,11 @@ export class ServedProject {
   private closed = false;
   private readonly live = new Set<Generation>();
   private readonly pools = new Map<McpPool, number>();
+  /** Shared by every generation while `state:` is unchanged (rate limits, breakers, spend). */
+  private store: { key: string; store: ManagedStateStore } | undefined;
+  private readonly stores = new Set<ManagedStateStore>();
+  /** The project's usage ledger, opened on first load and kept across reloads. */
+  private ledger: UsageLedger | undefined;
 
   constructor(
     readonly file: string,
@@ -158,6 +165,10 @@ export class ServedProject {
     await this.loading?.catch(() => undefined);
     this.current = undefined;
     await Promise.allSettled([...this.live].map((generation) => this.retire(generation)));
+    await Promise.allSettled([...this.stores].map((store) => store.close()));
+    this.stores.clear();
+    this.ledger?.close();
+    this.ledger = undefined;
   }
 
   private async loadOnce(force: boolean): Promise<LoadOutcome> {
@@ -185,7 +196,7 @@ export class ServedProject {
 
     let generation: Generation;
     try {
-      generation = this.build(result.project);
+      generation = await this.build(result.project);
     } catch (error) {
       return this.refuse([`${this.file}: ${error instanceof Error ? error.message : String(error)}`]);
     }
@@ -204,23 +215,42 @@ export class ServedProject {
     return { ok: true, changed: true, findings: [] };
   }
 
-  private build(project: ResolvedProject): Generation {
+  private async build(project: ResolvedProject): Promise<Generation> {
     const configs = mcpServerConfigs(project);
     const mcpKey = JSON.stringify(configs);
     const previous = this.current;
     const env = this.options.env ?? process.env;
+    const { store, created } = this.stateStore(project);
+    this.ledger ??= UsageLedger.open(usageLedgerPath(project.dir), { retentionDays: project.raw.usage?.retention_days ?? 90 });
+    const usage = await openProjectUsage(project, { store, ledger: this.ledger, restore: created });
     const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
     const runtime = new Runtime(project, {
       ...this.options.runtimeOptions,
       env,
       mcp,
-      ...(previous !== undefined ? { store: previous.runtime.store } : {}),
+      store,
+      usage,
       onEvent: (event) => this.onRoutingEvent(project, event),
     });
     const generation = new Generation(runtime, mcp, mcpKey);
     this.pools.set(mcp, (this.pools.get(mcp) ?? 0) + 1);
     this.live.add(generation);
     return generation;
+  }
+
+  /** The store for `state:`: the current one while unchanged, else a new one (Redis or memory). */
+  private stateStore(project: ResolvedProject): { store: ManagedStateStore; created: boolean } {
+    const key = JSON.stringify(project.raw.state ?? {});
+    if (this.store?.key === key) return { store: this.store.store, created: false };
+    const log = this.options.logger;
+    const store = createStateStore({
+      redisUrl: project.raw.state?.redis_url,
+      keyPrefix: project.raw.state?.key_prefix,
+      logger: { warn: (m) => log.warn({ file: this.file }, redactSecrets(m, project.secrets)), info: (m) => log.info({ file: this.file }, redactSecrets(m, project.secrets)) },
+    });
+    this.store = { key, store };
+    this.stores.add(store);
+    return { store, created: true };
   }
 
   private refuse(findings: string[]): LoadOutcome {

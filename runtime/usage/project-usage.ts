@@ -24,19 +24,35 @@ export interface ProjectUsage {
  */
 export async function openProjectUsage(
   project: ResolvedProject,
-  options: { store: StateStore & { readonly shared?: boolean }; clock?: Clock; file?: string },
+  options: {
+    store: StateStore & { readonly shared?: boolean };
+    clock?: Clock;
+    file?: string;
+    /**
+     * An open ledger to use (a server keeps one across config reloads); `close()` then leaves it open.
+     * With it, spend is rebuilt from the ledger only when `restore` is true: once per new store.
+     */
+    ledger?: UsageLedger;
+    restore?: boolean;
+  },
 ): Promise<ProjectUsage> {
   const clock = options.clock ?? systemClock;
-  const ledger = UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
-    retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS,
-    clock,
-  });
+  const owned = options.ledger === undefined;
+  const ledger =
+    options.ledger ??
+    UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
+      retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS,
+      clock,
+    });
   const budget = BudgetGuard.forProject(project, options.store, clock);
-  if (options.store.shared !== true) await budget.restoreFrom(ledger);
+  const restore = options.restore ?? owned;
+  if (restore && options.store.shared !== true) await budget.restoreFrom(ledger);
   return {
     ledger,
     budget,
     record: (request) => recordUsage({ ledger, budget }, request),
-    close: () => ledger.close(),
+    close: () => {
+      if (owned) ledger.close();
+    },
   };
 }

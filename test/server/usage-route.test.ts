@@ -101,12 +101,20 @@ describe("GET /v1/projects/{namespace}/{project}/usage", () => {
     ]);
   });
 
-  it("an empty report for a project with no ledger, and reading creates none", async () => {
+  it("an empty report for a project that has served nothing yet", async () => {
     const { status, body } = await usage("team/beta", "?compare=fast,steady");
     expect(status).toBe(200);
     expect(body.rows).toEqual([expect.objectContaining({ key: "fast", calls: 0 }), expect.objectContaining({ key: "steady", calls: 0 })]);
     expect(body.totals).toMatchObject({ calls: 0, costUsd: 0 });
-    expect(existsSync(usageLedgerPath(betaDir))).toBe(false);
+  });
+
+  it("records the requests the server answers, in the project's own ledger", async () => {
+    fake.script("gpt-fast", { text: "counted", usage: { inputTokens: 7, outputTokens: 3 } });
+    const client = server.client("team/beta", { apiKey: BETA_ONLY });
+    await client.chat.completions.create({ model: "fast", messages: [{ role: "user", content: "count me" }] });
+    expect(existsSync(usageLedgerPath(betaDir))).toBe(true);
+    const { body } = await usage("team/beta");
+    expect(body.rows).toEqual([expect.objectContaining({ key: "fast", calls: 1, failures: 0, inputTokens: 7, outputTokens: 3 })]);
   });
 
   it("400 naming the parameter for a bad query", async () => {
