@@ -16,7 +16,8 @@ export interface UsageSinks {
  */
 export async function recordUsage(sinks: UsageSinks, request: EndedRequest): Promise<UsageRecord> {
   const record = buildUsageRecord(request);
-  sinks.ledger?.insert(record);
+  // Committed after this turn's responses are written, with the other rows of the turn.
+  sinks.ledger?.append(record);
   if (record.servedModel !== undefined && record.costUsd !== undefined) await sinks.budget?.record(record.servedModel, record.costUsd);
   return record;
 }
