@@ -1,7 +1,9 @@
 import type { ModelAdapter, ModelCallOptions, StreamPart } from "./core/index.js";
 import type { ResolvedModel } from "./config/index.js";
 import { assembleMessages } from "./prompts/index.js";
-import { bindMcpTools, runToolLoop, type McpToolSource } from "./tools/index.js";
+import { bindMcpTools } from "./tools/bind-tools.js";
+import type { McpToolSource } from "./tools/mcp-pool.js";
+import { runToolLoop } from "./tools/run-tool-loop.js";
 
 export interface ConfiguredCallContext {
   variables: Readonly<Record<string, string>>;

@@ -13,7 +13,7 @@ import {
   type RequestPreview,
   type StreamPart,
 } from "./core/index.js";
-import { createAdapter } from "./providers/create-adapter.js";
+import { LazyAdapter } from "./providers/lazy-adapter.js";
 import {
   CircuitBreaker,
   RateLimiter,
@@ -31,7 +31,9 @@ import {
 } from "./routing/index.js";
 import { MemoryStateStore, type StateStore } from "./state/index.js";
 import { modelPrice, trackUsage, type BudgetBreach, type ProjectUsage } from "./usage/index.js";
-import { McpPool, type McpServerConfig } from "./tools/index.js";
+// Not tools/index.js: the MCP SDK loads only when a tool server is first used.
+import { McpPool } from "./lazy-mcp-pool.js";
+import type { McpServerConfig } from "./tools/mcp-server-config.js";
 import { didYouMean, parseDuration } from "./config/index.js";
 
 export interface RuntimeOptions {
@@ -90,7 +92,7 @@ export class Runtime {
     this.ownsMcp = options.mcp === undefined;
     this.mcp = options.mcp ?? new McpPool(mcpServerConfigs(project), { env: options.env ?? process.env, clock: this.clock });
     const env = options.env ?? process.env;
-    this.adapterFor = options.adapterFor ?? ((model) => createAdapter(adapterSettings(model), env));
+    this.adapterFor = options.adapterFor ?? ((model) => new LazyAdapter(adapterSettings(model), env));
   }
 
   /** The named models, routers included, in file order. */
@@ -253,7 +255,9 @@ export class Runtime {
       if (!chosen) throw new LfError("all_models_failed", `Router "${model.name}" has no member that can take this request.`);
       model = this.model(chosen.model);
     }
-    const adapter = configuredAdapter(model, this.adapter(model.name), { variables: request.variables ?? {}, mcp: undefined, maxToolIterations: 0 });
+    const provider = this.adapter(model.name);
+    if (provider instanceof LazyAdapter) await provider.load();
+    const adapter = configuredAdapter(model, provider, { variables: request.variables ?? {}, mcp: undefined, maxToolIterations: 0 });
     const options = this.callOptions(request);
     return { model, options, http: adapter.preview?.(options) };
   }
