@@ -61,6 +61,8 @@ export class OpenAIAdapter implements ModelAdapter {
   private readonly client: OpenAI;
   private readonly clock: Clock;
   private readonly generateId: () => string;
+  /** The chat endpoint as shown in messages (credentials masked), computed once. */
+  private readonly shownChatUrl: string;
 
   constructor(options: OpenAIAdapterOptions) {
     this.provider = options.provider ?? "openai";
@@ -72,6 +74,7 @@ export class OpenAIAdapter implements ModelAdapter {
     this.extraBody = options.extraBody;
     this.clock = options.clock ?? systemClock;
     this.generateId = options.generateId ?? (() => `call_${randomUUID()}`);
+    this.shownChatUrl = safeUrl(this.chatUrl);
     this.context = {
       provider: this.provider,
       label: labelOf(this.provider, this.official),
@@ -102,7 +105,7 @@ export class OpenAIAdapter implements ModelAdapter {
   }
 
   stream(options: ModelCallOptions): AsyncIterable<StreamPart> {
-    const url = safeUrl(this.chatUrl);
+    const url = this.shownChatUrl;
     return runStream({
       signal: options.signal,
       toError: (error) => mapOpenAIError(error, this.context, url),
@@ -129,7 +132,7 @@ export class OpenAIAdapter implements ModelAdapter {
     const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
     if (this.key.key !== undefined) headers.authorization = `Bearer ${this.key.key}`;
     for (const [name, value] of Object.entries(this.headers)) headers[name.toLowerCase()] = value;
-    return { method: "POST", url: safeUrl(this.chatUrl), headers: maskHeaders(headers), body: this.body(options) };
+    return { method: "POST", url: this.shownChatUrl, headers: maskHeaders(headers), body: this.body(options) };
   }
 
   async check(signal?: AbortSignal): Promise<ConnectivityResult> {
