@@ -1,20 +1,22 @@
 import { randomUUID } from "node:crypto";
-import OpenAI from "openai";
 import type { ModelCallOptions } from "../../core/chat.js";
 import { systemClock, type Clock } from "../../core/clock.js";
-import { ProviderError } from "../../core/errors.js";
+import { ProviderError, type LfError } from "../../core/errors.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../core/model-adapter.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { runStream } from "../shared/run-stream.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
-import { nodeHttpFetch } from "../shared/node-http-fetch.js";
+import { fetchTransport } from "../shared/fetch-transport.js";
 import { maskHeaders } from "../shared/secrets.js";
-import { withOpenAIErrorBodies } from "../shared/upstream-message.js";
+import { undiciTransport } from "../shared/undici-transport.js";
+import type { UpstreamTransport } from "../shared/upstream-transport.js";
 import { buildOpenAIRequest } from "./build-openai-request.js";
 import { mapOpenAIError } from "./map-openai-error.js";
+import { OpenAIStatusError } from "./openai-wire-errors.js";
 import { parseOpenAIStream } from "./parse-openai-stream.js";
+import { readOpenAIChunks } from "./read-openai-chunks.js";
 
 /** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
 export type OpenAICompatibleProvider = "openai" | "universal" | "lemonade";
@@ -37,18 +39,14 @@ export interface OpenAIAdapterOptions {
   headers?: Record<string, string>;
   /** Added to every request body (server-specific fields). */
   extraBody?: Record<string, unknown>;
-  /** Default: `nodeHttpFetch`, a lean fetch over `node:http` (the global one costs about 0.5 ms of CPU per call). */
+  /** Calls go through this `fetch` when set; by default through undici pools (no retries, no timeouts: routing owns both). */
   fetch?: typeof fetch;
-  /** The SDK's own retries; 0 because the routing layer retries with its own policy. */
-  maxRetries?: number;
-  /** The SDK's request timeout. Default: the SDK's (10 minutes); the routing layer sets tighter ones. */
-  timeoutMs?: number;
   clock?: Clock;
   /** Ids for tool calls a server sends without one. */
   generateId?: () => string;
 }
 
-/** Chat Completions through the `openai` package, against OpenAI or any compatible server. */
+/** Chat Completions against OpenAI or any compatible server, over undici with a streaming SSE parser. */
 export class OpenAIAdapter implements ModelAdapter {
   readonly provider: OpenAICompatibleProvider;
   readonly modelId: string;
@@ -58,11 +56,15 @@ export class OpenAIAdapter implements ModelAdapter {
   private readonly extraBody: Record<string, unknown> | undefined;
   private readonly official: boolean;
   private readonly context: ProviderContext;
-  private readonly client: OpenAI;
+  private readonly transport: UpstreamTransport;
   private readonly clock: Clock;
   private readonly generateId: () => string;
+  private readonly chatUrl: string;
   /** The chat endpoint as shown in messages (credentials masked), computed once. */
   private readonly shownChatUrl: string;
+  /** Every call's headers, lower-case: the key (when one resolves) and the configured headers, which win. */
+  private readonly sentHeaders: Readonly<Record<string, string>>;
+  private readonly toError: (error: unknown) => LfError;
 
   constructor(options: OpenAIAdapterOptions) {
     this.provider = options.provider ?? "openai";
@@ -74,6 +76,7 @@ export class OpenAIAdapter implements ModelAdapter {
     this.extraBody = options.extraBody;
     this.clock = options.clock ?? systemClock;
     this.generateId = options.generateId ?? (() => `call_${randomUUID()}`);
+    this.chatUrl = joinUrl(this.baseUrl, "chat/completions");
     this.shownChatUrl = safeUrl(this.chatUrl);
     this.context = {
       provider: this.provider,
@@ -83,41 +86,24 @@ export class OpenAIAdapter implements ModelAdapter {
       secrets: [this.key.key, ...Object.values(this.headers)].filter((value): value is string => value !== undefined),
       unreachableAdvice: unreachableAdviceOf(this.provider, this.official),
     };
-    this.client = new OpenAI({
-      // The SDK insists on a key; without one, a placeholder is set and its header removed below.
-      apiKey: this.key.key ?? "none",
-      // Explicit nulls, so the SDK never picks these up from the environment.
-      organization: null,
-      project: null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      baseURL: this.baseUrl,
-      maxRetries: options.maxRetries ?? 0,
-      ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-      logLevel: "off",
-      fetch: withOpenAIErrorBodies(options.fetch ?? nodeHttpFetch()),
-      defaultHeaders: { ...(this.key.key === undefined ? { Authorization: null } : {}), ...this.headers },
-    });
-  }
-
-  private get chatUrl(): string {
-    return joinUrl(this.baseUrl, "chat/completions");
+    this.transport = options.fetch === undefined ? undiciTransport : fetchTransport(options.fetch);
+    const headers: Record<string, string> = { accept: "application/json", "content-type": "application/json" };
+    if (this.key.key !== undefined) headers.authorization = `Bearer ${this.key.key}`;
+    for (const [name, value] of Object.entries(this.headers)) headers[name.toLowerCase()] = value;
+    this.sentHeaders = headers;
+    const url = this.shownChatUrl;
+    this.toError = (error) => mapOpenAIError(error, this.context, url);
   }
 
   stream(options: ModelCallOptions): AsyncIterable<StreamPart> {
-    const url = this.shownChatUrl;
-    return runStream({
-      signal: options.signal,
-      toError: (error) => mapOpenAIError(error, this.context, url),
-      open: (signal) => this.open(options, signal),
-    });
+    return runStream({ signal: options.signal, toError: this.toError, open: (signal) => this.open(options, signal) });
   }
 
   private async *open(options: ModelCallOptions, signal: AbortSignal): AsyncGenerator<StreamPart> {
     this.assertKey();
-    const body = this.body(options);
-    const chunks = await this.client.chat.completions.create(body, { signal });
-    yield* parseOpenAIStream(chunks, this.generateId);
+    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
+    if (response.status < 200 || response.status >= 300) throw new OpenAIStatusError(response.status, response.headers(), await response.text().catch(() => ""), response.statusText);
+    yield* parseOpenAIStream(readOpenAIChunks(response), this.generateId);
   }
 
   private body(options: ModelCallOptions) {
@@ -129,19 +115,21 @@ export class OpenAIAdapter implements ModelAdapter {
   }
 
   preview(options: ModelCallOptions): RequestPreview {
-    const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
-    if (this.key.key !== undefined) headers.authorization = `Bearer ${this.key.key}`;
-    for (const [name, value] of Object.entries(this.headers)) headers[name.toLowerCase()] = value;
-    return { method: "POST", url: this.shownChatUrl, headers: maskHeaders(headers), body: this.body(options) };
+    return { method: "POST", url: this.shownChatUrl, headers: maskHeaders(this.sentHeaders), body: this.body(options) };
   }
 
   async check(signal?: AbortSignal): Promise<ConnectivityResult> {
     const started = this.clock.now();
-    const url = safeUrl(joinUrl(this.baseUrl, "models"));
+    const modelsUrl = joinUrl(this.baseUrl, "models");
+    const url = safeUrl(modelsUrl);
     try {
       this.assertKey();
-      const page = await this.client.models.list({ ...(signal === undefined ? {} : { signal }) });
-      const ids = page.data.map((model) => model.id);
+      const { "content-type": _json, ...headers } = this.sentHeaders;
+      const response = await this.transport.request({ method: "GET", url: modelsUrl, headers, signal });
+      const text = await response.text();
+      if (response.status < 200 || response.status >= 300) throw new OpenAIStatusError(response.status, response.headers(), text, response.statusText);
+      const page = JSON.parse(text) as { data?: Array<{ id: string }> };
+      const ids = (page.data ?? []).map((model) => model.id);
       const listed = ids.includes(this.modelId);
       return {
         ok: true,
