@@ -15,7 +15,6 @@ import {
 import { exitCodes } from "../exit-codes.js";
 import { CliExit, loadProjectOrExit } from "../load-runtime.js";
 import { paint } from "../output.js";
-import { chatViaServer } from "./chat-via-server.js";
 
 export interface ChatOptions {
   project?: string;
@@ -35,6 +34,8 @@ export async function chatCommand(message: string, options: ChatOptions): Promis
     if (text === "" && !process.stdin.isTTY) text = (await readStdin()).trim();
     if (options.server !== undefined) {
       if (text === "") return usage("a message is required with --server (as an argument or on stdin)");
+      // The OpenAI SDK is this path's client only; a local chat never loads it.
+      const { chatViaServer } = await import("./chat-via-server.js");
       return await chatViaServer(options.server, text, { ...options, variables });
     }
     const project = loadProjectOrExit(options.project);

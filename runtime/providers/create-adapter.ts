@@ -1,53 +1,26 @@
-import type { Clock } from "../core/clock.js";
 import { LfError } from "../core/errors.js";
 import type { ModelAdapter } from "../core/model-adapter.js";
+import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, type AdapterSettings, type Env } from "./adapter-settings.js";
 import { ANTHROPIC_DEFAULT_BASE_URL, createAnthropicAdapter } from "./anthropic/index.js";
 import { API_KEY_SOURCES, resolveApiKey, type ProviderName } from "./api-key-sources.js";
-import { createLlamaCppAdapter, type GpuLayers } from "./llamacpp/index.js";
+import { createLlamaCppAdapter } from "./llamacpp/index.js";
 import { createOllamaAdapter, resolveOllamaHost } from "./ollama/index.js";
 import { createOpenAIAdapter, OPENAI_DEFAULT_BASE_URLS } from "./openai/index.js";
 import { maskSecret } from "./shared/secrets.js";
 
-/** One model's provider settings, plain data as the config resolves them. */
-export interface AdapterSettings {
-  provider: ProviderName;
-  /** The provider's model id; for llamacpp, the path of the GGUF file. */
-  modelId: string;
-  baseUrl?: string;
-  apiKey?: string;
-  headers?: Record<string, string>;
-  /** OpenAI-compatible providers only: fields added to every request body. */
-  extraBody?: Record<string, unknown>;
-  llamacpp?: { maxContexts: number; gpuLayers?: GpuLayers; threads?: number };
-}
-
-/** What tests and embedders may swap: the HTTP client and the clock. */
-export interface AdapterDependencies {
-  fetch?: typeof fetch;
-  clock?: Clock;
-}
-
-export type Env = Readonly<Record<string, string | undefined>>;
+export type { AdapterDependencies, AdapterSettings, Env } from "./adapter-settings.js";
 
 /**
  * The adapter for one model. `env` supplies OPENAI_API_KEY, ANTHROPIC_API_KEY and OLLAMA_HOST; nothing
  * is read from `process.env` here, so the caller decides which environment counts.
  */
 export function createAdapter(settings: AdapterSettings, env: Env = {}, dependencies: AdapterDependencies = {}): ModelAdapter {
-  const common = {
-    modelId: settings.modelId,
-    ...(settings.baseUrl === undefined ? {} : { baseUrl: settings.baseUrl }),
-    ...(settings.apiKey === undefined ? {} : { apiKey: settings.apiKey }),
-    ...(settings.headers === undefined ? {} : { headers: settings.headers }),
-    ...(dependencies.fetch === undefined ? {} : { fetch: dependencies.fetch }),
-    ...(dependencies.clock === undefined ? {} : { clock: dependencies.clock }),
-    env,
-  };
+  const common = commonAdapterOptions(settings, env, dependencies);
   switch (settings.provider) {
     case "openai":
     case "universal":
     case "lemonade":
-      return createOpenAIAdapter({ ...common, provider: settings.provider, ...(settings.extraBody === undefined ? {} : { extraBody: settings.extraBody }) });
+      return createOpenAIAdapter(openAIAdapterOptions(settings, env, dependencies));
     case "ollama":
       return createOllamaAdapter(common);
     case "anthropic":

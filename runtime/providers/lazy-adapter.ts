@@ -2,7 +2,7 @@ import type { ModelCallOptions } from "../core/chat.js";
 import { LfError } from "../core/errors.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../core/model-adapter.js";
 import type { StreamPart } from "../core/stream-part.js";
-import type { AdapterDependencies, AdapterSettings, Env } from "./create-adapter.js";
+import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, type AdapterSettings, type Env } from "./adapter-settings.js";
 
 /**
  * A model's adapter whose provider module, and with it the provider's SDK, is imported on first use:
@@ -27,9 +27,9 @@ export class LazyAdapter implements ModelAdapter {
 
   /** Imports the provider and builds its adapter (once). */
   load(): Promise<ModelAdapter> {
-    this.loading ??= import("./create-adapter.js").then(({ createAdapter }) => {
-      this.loaded = createAdapter(this.settings, this.env, this.dependencies);
-      return this.loaded;
+    this.loading ??= loadAdapter(this.settings, this.env, this.dependencies).then((adapter) => {
+      this.loaded = adapter;
+      return adapter;
     });
     return this.loading;
   }
@@ -59,5 +59,21 @@ export class LazyAdapter implements ModelAdapter {
   private async *streamOnceLoaded(options: ModelCallOptions): AsyncGenerator<StreamPart> {
     const adapter = await this.load();
     yield* adapter.stream(options);
+  }
+}
+
+/** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */
+async function loadAdapter(settings: AdapterSettings, env: Env, dependencies: AdapterDependencies): Promise<ModelAdapter> {
+  switch (settings.provider) {
+    case "openai":
+    case "universal":
+    case "lemonade":
+      return (await import("./openai/openai-adapter.js")).createOpenAIAdapter(openAIAdapterOptions(settings, env, dependencies));
+    case "ollama":
+      return (await import("./ollama/ollama-adapter.js")).createOllamaAdapter(commonAdapterOptions(settings, env, dependencies));
+    case "anthropic":
+      return (await import("./anthropic/anthropic-adapter.js")).createAnthropicAdapter(commonAdapterOptions(settings, env, dependencies));
+    default:
+      return (await import("./create-adapter.js")).createAdapter(settings, env, dependencies);
   }
 }
