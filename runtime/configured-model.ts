@@ -20,7 +20,7 @@ export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, 
   return {
     provider: provider.provider,
     modelId: provider.modelId,
-    stream: (options) => streamConfigured(model, provider, context, options),
+    stream: (options) => (wantsMcp(model, context) ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
     ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
   };
 }
@@ -33,18 +33,18 @@ function prepare(model: ResolvedModel, context: ConfiguredCallContext, options: 
   };
 }
 
-async function* streamConfigured(
+function wantsMcp(model: ResolvedModel, context: ConfiguredCallContext): boolean {
+  return context.mcp !== undefined && model.capabilities.tools && context.mcp.serverNames().length > 0 && !(model.mcpServers?.length === 0);
+}
+
+/** Without MCP tools the provider's own stream is returned as it is: no generator layer per part. */
+async function* streamWithTools(
   model: ResolvedModel,
   provider: ModelAdapter,
   context: ConfiguredCallContext,
   options: ModelCallOptions,
 ): AsyncIterable<StreamPart> {
   const call = prepare(model, context, options);
-  const wantsMcp = context.mcp !== undefined && model.capabilities.tools && context.mcp.serverNames().length > 0 && !(model.mcpServers?.length === 0);
-  if (!wantsMcp) {
-    yield* provider.stream(call);
-    return;
-  }
   const mcpTools = await bindMcpTools(context.mcp!, model.mcpServers, options.signal);
   if (mcpTools.tools.length === 0) {
     yield* provider.stream(call);

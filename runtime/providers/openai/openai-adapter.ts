@@ -11,12 +11,11 @@ import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { fetchTransport } from "../shared/fetch-transport.js";
 import { maskHeaders } from "../shared/secrets.js";
 import { undiciTransport } from "../shared/undici-transport.js";
-import type { UpstreamTransport } from "../shared/upstream-transport.js";
+import type { UpstreamResponse, UpstreamTransport } from "../shared/upstream-transport.js";
 import { buildOpenAIRequest } from "./build-openai-request.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
-import { parseOpenAIStream } from "./parse-openai-stream.js";
-import { readOpenAIChunks } from "./read-openai-chunks.js";
+import { readOpenAIStream } from "./read-openai-stream.js";
 
 /** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
 export type OpenAICompatibleProvider = "openai" | "universal" | "lemonade";
@@ -99,11 +98,16 @@ export class OpenAIAdapter implements ModelAdapter {
     return runStream({ signal: options.signal, toError: this.toError, open: (signal) => this.open(options, signal) });
   }
 
-  private async *open(options: ModelCallOptions, signal: AbortSignal): AsyncGenerator<StreamPart> {
+  private open(options: ModelCallOptions, signal: AbortSignal): AsyncIterable<StreamPart> {
+    return readOpenAIStream(() => this.call(options, signal), this.generateId);
+  }
+
+  /** Sends the chat request; an error status is thrown with its body read. */
+  private async call(options: ModelCallOptions, signal: AbortSignal): Promise<UpstreamResponse> {
     this.assertKey();
     const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
-    if (response.status < 200 || response.status >= 300) throw new OpenAIStatusError(response.status, response.headers(), await response.text().catch(() => ""), response.statusText);
-    yield* parseOpenAIStream(readOpenAIChunks(response), this.generateId);
+    if (response.status >= 200 && response.status < 300) return response;
+    throw new OpenAIStatusError(response.status, response.headers(), await response.text().catch(() => ""), response.statusText);
   }
 
   private body(options: ModelCallOptions) {

@@ -18,36 +18,46 @@ interface PendingCall {
 }
 
 /**
- * Chunks into parts. Tool calls arrive as fragments keyed by `index` and are emitted whole once the
+ * Chunks into parts, one chunk at a time (no stream of its own, so the adapter's reader is the only
+ * generator per call). Tool calls arrive as fragments keyed by `index` and are emitted whole once the
  * choice finishes; usage (asked for with `include_usage`) follows in a chunk without choices, so the
  * `finish` part waits for the end of the stream.
  */
-export async function* parseOpenAIStream(chunks: AsyncIterable<ChatCompletionChunk>, generateId: () => string): AsyncGenerator<StreamPart> {
-  const assembler = new ToolCallAssembler();
-  let finishReason: string | null | undefined;
-  let toolCallCount = 0;
-  let usage: Usage | undefined;
+export class OpenAIStreamParser {
+  private readonly assembler = new ToolCallAssembler();
+  private finishReason: string | null | undefined;
+  private toolCallCount = 0;
+  private usage: Usage | undefined;
 
-  for await (const chunk of chunks) {
-    if (chunk.usage) usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+  constructor(private readonly generateId: () => string) {}
+
+  /** The parts one chunk makes, appended to `out`. */
+  push(chunk: ChatCompletionChunk, out: StreamPart[]): void {
+    if (chunk.usage) this.usage = { inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
     // Only the first choice is ours: we never ask for n > 1.
-    const choice = chunk.choices?.find((candidate) => (candidate.index ?? 0) === 0);
-    if (choice === undefined) continue;
+    const choices = chunk.choices;
+    if (choices === undefined || choices === null) return;
+    const choice = choices.length === 1 && (choices[0]!.index ?? 0) === 0 ? choices[0] : choices.find((candidate) => (candidate.index ?? 0) === 0);
+    if (choice === undefined) return;
     const delta = choice.delta ?? {};
-    if (typeof delta.content === "string" && delta.content !== "") yield { type: "text-delta", text: delta.content };
-    for (const fragment of delta.tool_calls ?? []) assembler.add(fragment);
+    if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text-delta", text: delta.content });
+    if (delta.tool_calls) for (const fragment of delta.tool_calls) this.assembler.add(fragment);
     if (choice.finish_reason) {
-      finishReason = choice.finish_reason;
-      for (const toolCall of assembler.flush()) {
-        toolCallCount++;
+      this.finishReason = choice.finish_reason;
+      for (const toolCall of this.assembler.flush()) {
+        this.toolCallCount++;
         // Some compatible servers send calls without ids; the caller needs one to answer each call.
-        yield { type: "tool-call", toolCall: toolCall.id === "" ? { ...toolCall, id: generateId() } : toolCall };
+        out.push({ type: "tool-call", toolCall: toolCall.id === "" ? { ...toolCall, id: this.generateId() } : toolCall });
       }
     }
   }
-  if (finishReason === undefined) throw new OpenAIStreamTruncatedError();
-  if (usage !== undefined) yield { type: "usage", usage };
-  yield { type: "finish", finishReason: mapOpenAIFinishReason(finishReason, toolCallCount > 0) };
+
+  /** The closing parts, once the body has ended; a stream without a finish reason was cut off. */
+  end(out: StreamPart[]): void {
+    if (this.finishReason === undefined) throw new OpenAIStreamTruncatedError();
+    if (this.usage !== undefined) out.push({ type: "usage", usage: this.usage });
+    out.push({ type: "finish", finishReason: mapOpenAIFinishReason(this.finishReason, this.toolCallCount > 0) });
+  }
 }
 
 type ToolCallFragment = NonNullable<ChatCompletionChunk.Choice.Delta["tool_calls"]>[number];
