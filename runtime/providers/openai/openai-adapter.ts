@@ -95,15 +95,16 @@ export class OpenAIAdapter implements ModelAdapter {
   }
 
   stream(options: ModelCallOptions): AsyncIterable<StreamPart> {
-    return runStream({ signal: options.signal, toError: this.toError, open: (signal) => this.open(options, signal) });
+    return runStream({ signal: options.signal, toError: this.toError, cancelsItself: true, open: () => this.open(options) });
   }
 
-  private open(options: ModelCallOptions, signal: AbortSignal): AsyncIterable<StreamPart> {
-    return readOpenAIStream(() => this.call(options, signal), this.generateId);
+  /** The caller's own signal goes to undici: a body left early is destroyed, which closes the connection. */
+  private open(options: ModelCallOptions): AsyncIterable<StreamPart> {
+    return readOpenAIStream(() => this.call(options, options.signal), this.generateId);
   }
 
   /** Sends the chat request; an error status is thrown with its body read. */
-  private async call(options: ModelCallOptions, signal: AbortSignal): Promise<UpstreamResponse> {
+  private async call(options: ModelCallOptions, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
     this.assertKey();
     const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
     if (response.status >= 200 && response.status < 300) return response;

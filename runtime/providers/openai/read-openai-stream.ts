@@ -10,6 +10,8 @@ import { OpenAIStreamParser } from "./parse-openai-stream.js";
  * whole body, the events of each read turned into parts before they are yielded. Everything after
  * `[DONE]` is read but ignored. A `data:` line that is not JSON fails with a `SyntaxError`, an
  * `{"error": ...}` object with an `OpenAIStreamError`, each after the parts of the events before it.
+ * Leaving the `for await` over the body early (a return, a throw) destroys the body, which closes the
+ * upstream connection: the adapter relies on it (`cancelsItself`).
  */
 export async function* readOpenAIStream(respond: () => Promise<UpstreamResponse>, generateId: () => string): AsyncGenerator<StreamPart> {
   const response = await respond();
