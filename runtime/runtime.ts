@@ -44,6 +44,11 @@ export interface RuntimeOptions {
   store?: StateStore;
   /** MCP sessions; kept across config reloads when the servers are unchanged. */
   mcp?: McpPool;
+  /**
+   * Provider calls go through this `fetch` instead of pooled undici connections: for a short-lived
+   * process (`lf chat`) Node's built-in fetch starts faster; a server keeps the pools.
+   */
+  fetch?: typeof fetch;
   /** Replaces the provider adapters (tests use it to count calls). */
   adapterFor?: (model: ResolvedModel) => ModelAdapter;
   onEvent?: RoutingEventListener;
@@ -92,7 +97,8 @@ export class Runtime {
     this.ownsMcp = options.mcp === undefined;
     this.mcp = options.mcp ?? new McpPool(mcpServerConfigs(project), { env: options.env ?? process.env, clock: this.clock });
     const env = options.env ?? process.env;
-    this.adapterFor = options.adapterFor ?? ((model) => new LazyAdapter(adapterSettings(model), env));
+    const dependencies = options.fetch ? { fetch: options.fetch } : {};
+    this.adapterFor = options.adapterFor ?? ((model) => new LazyAdapter(adapterSettings(model), env, dependencies));
   }
 
   /** The named models, routers included, in file order. */

@@ -39,7 +39,7 @@ export async function chatCommand(message: string, options: ChatOptions): Promis
       return await chatViaServer(options.server, text, { ...options, variables });
     }
     const project = loadProjectOrExit(options.project);
-    const opened = await openRuntime(project, { usage: !options.dryRun, logger: stderrLogger });
+    const opened = await openRuntime(project, { usage: !options.dryRun, logger: stderrLogger, fetch: globalThis.fetch });
     const runtime = opened.runtime;
     try {
       if (options.dryRun) return await dryRun(runtime, project, { ...(options.model ? { model: options.model } : {}), messages: [{ role: "user", content: text || "…" }], variables });

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from "node:http";
 import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
-import { Pool, type Dispatcher } from "undici";
+import type { Dispatcher, Pool as UndiciPool } from "undici";
 import { UpstreamConnectionError, type UpstreamCall, type UpstreamResponse, type UpstreamTransport } from "./upstream-transport.js";
 
 /**
@@ -10,7 +10,7 @@ import { UpstreamConnectionError, type UpstreamCall, type UpstreamResponse, type
  */
 export const undiciTransport: UpstreamTransport = {
   async request(call: UpstreamCall): Promise<UpstreamResponse> {
-    const { pool, path } = target(call.url);
+    const { pool, path } = target(call.url, Pool ?? (await loadUndici()));
     let data: Dispatcher.ResponseData;
     try {
       data = await pool.request({ path, method: call.method, headers: call.headers, body: call.body ?? null, signal: call.signal ?? null });
@@ -23,21 +23,30 @@ export const undiciTransport: UpstreamTransport = {
 };
 
 interface Target {
-  pool: Pool;
+  pool: UndiciPool;
   path: string;
 }
 
-const POOLS = new Map<string, Pool>();
+// undici is imported on the first call, not with this module: a process that never calls an
+// OpenAI-compatible server (or calls it once, through an injected fetch, as `lf chat` does) never pays
+// the ~100 ms its entry point takes to load.
+let Pool: typeof UndiciPool | undefined;
+async function loadUndici(): Promise<typeof UndiciPool> {
+  Pool ??= (await import("undici")).Pool;
+  return Pool;
+}
+
+const POOLS = new Map<string, UndiciPool>();
 /** Adapters call a handful of fixed URLs; each is split once. */
 const TARGETS = new Map<string, Target>();
 
-function target(url: string): Target {
+function target(url: string, PoolClass: typeof UndiciPool): Target {
   let found = TARGETS.get(url);
   if (found === undefined) {
     const parsed = new URL(url);
     let pool = POOLS.get(parsed.origin);
     if (pool === undefined) {
-      pool = new Pool(parsed.origin, { headersTimeout: 0, bodyTimeout: 0 });
+      pool = new PoolClass(parsed.origin, { headersTimeout: 0, bodyTimeout: 0 });
       POOLS.set(parsed.origin, pool);
     }
     found = { pool, path: `${parsed.pathname}${parsed.search}` };
