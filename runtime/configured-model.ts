@@ -20,6 +20,7 @@ export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, 
   return {
     provider: provider.provider,
     modelId: provider.modelId,
+    ...(provider.answersWhole === true ? { answersWhole: true } : {}),
     stream: (options) => (wantsMcp(model, context) ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
     ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
   };

@@ -343,6 +343,7 @@ function timedAdapter(adapter: ModelAdapter, upstream: { ms: number }): ModelAda
   return {
     provider: adapter.provider,
     modelId: adapter.modelId,
+    ...(adapter.answersWhole === true ? { answersWhole: true } : {}),
     stream: (options) => timedStream(adapter.stream(options), upstream),
   };
 }

@@ -344,15 +344,15 @@ export interface Capabilities {
 }
 export interface Timeouts {
   /**
-   * Until the provider's response headers.
+   * Until the provider's response headers (streamed calls; a whole answer asked for whole is watched by `total` alone).
    */
   connect?: number | string;
   /**
-   * Until the first output.
+   * Until the first output (streamed calls).
    */
   first_token?: number | string;
   /**
-   * Between two chunks of a stream.
+   * Between two chunks of a stream (streamed calls).
    */
   idle?: number | string;
   /**

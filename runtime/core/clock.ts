@@ -2,6 +2,8 @@
 export interface Clock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fire` after `ms` unless the returned function is called first: a timer without promise or signal. */
+  timer(ms: number, fire: () => void): () => void;
 }
 
 export interface Random {
@@ -24,6 +26,10 @@ export const systemClock: Clock = {
       }, ms);
       signal?.addEventListener("abort", onAbort, { once: true });
     }),
+  timer: (ms, fire) => {
+    const handle = setTimeout(fire, ms);
+    return () => clearTimeout(handle);
+  },
 };
 
 export const systemRandom: Random = { next: () => Math.random() };

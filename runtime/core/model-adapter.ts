@@ -25,6 +25,11 @@ export interface ConnectivityResult {
 export interface ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
+  /**
+   * Asks its provider for a whole answer when the call's `whole` is set (otherwise it streams). Such a
+   * call shows nothing until it ends, so only the `total` timeout can watch it.
+   */
+  readonly answersWhole?: boolean;
   stream(options: ModelCallOptions): AsyncIterable<StreamPart>;
   /** The request `stream(options)` would send, secrets masked; absent for in-process providers. */
   preview?(options: ModelCallOptions): RequestPreview;

@@ -13,6 +13,7 @@ import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, t
 export class LazyAdapter implements ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
+  readonly answersWhole: boolean;
   private loaded: ModelAdapter | undefined;
   private loading: Promise<ModelAdapter> | undefined;
 
@@ -23,6 +24,7 @@ export class LazyAdapter implements ModelAdapter {
   ) {
     this.provider = settings.provider;
     this.modelId = settings.modelId;
+    this.answersWhole = answersWhole(settings.provider);
   }
 
   /** Imports the provider and builds its adapter (once). */
@@ -60,6 +62,11 @@ export class LazyAdapter implements ModelAdapter {
     const adapter = await this.load();
     yield* adapter.stream(options);
   }
+}
+
+/** Whether the provider's adapter asks for whole answers (known before its module is loaded). */
+function answersWhole(provider: string): boolean {
+  return provider === "openai" || provider === "universal" || provider === "lemonade";
 }
 
 /** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */

@@ -173,11 +173,14 @@ class Execution {
       let settled = false;
       try {
         const timeouts = { ...model.timeouts, total_ms: Math.min(model.timeouts.total_ms ?? Infinity, remaining) };
-        const stream = withTimeouts((signal) => model.adapter.stream({ ...this.request.options, signal }), {
+        // Held output may as well come whole from the provider: one answer to read instead of a stream.
+        const whole = this.request.holdOutput === true && model.adapter.answersWhole === true;
+        const stream = withTimeouts((signal) => model.adapter.stream(whole ? { ...this.request.options, signal, whole } : { ...this.request.options, signal }), {
           provider: model.adapter.provider,
           modelId: model.adapter.modelId,
           timeouts,
           clock: this.clock,
+          ...(whole ? { whole } : {}),
           ...(this.signal !== undefined ? { signal: this.signal } : {}),
         });
         // Bookkeeping parts that come before any output are held back, so a failure before the

@@ -10,6 +10,11 @@ export interface TimeoutOptions {
   clock: Clock;
   /** The client's signal: aborting it aborts the upstream call and ends the stream with `aborted`. */
   signal?: AbortSignal;
+  /**
+   * The call asks for a whole answer: nothing shows until it is done, so `connect`, `first_token` and
+   * `idle` cannot tell a slow answer from a stalled one, and only `total` applies.
+   */
+  whole?: boolean;
 }
 
 const TIMED_OUT = Symbol("timed-out");
@@ -26,12 +31,14 @@ interface Waiter {
 /**
  * Runs `call` with a signal of its own and watches it. `connect` runs until the adapter's first
  * result (response headers are not visible through the adapter interface), `first_token` until the
- * first text or tool call, `idle` between two parts, `total` over everything. A timeout aborts the
- * upstream call and throws a retryable `provider_timeout`.
+ * first text or tool call, `idle` between two parts, `total` over everything (only `total` for a
+ * call that asks for a whole answer). A timeout aborts the upstream call and throws a retryable
+ * `provider_timeout`.
  *
  * One timer serves the whole call: it is armed for the nearest deadline and, when it fires early
  * (a part arrived meanwhile and moved the deadline on), armed again for what is left. A part costs
- * one promise, not a timer, an AbortController and listeners of its own.
+ * one promise, not a timer, an AbortController and listeners of its own; ending the call clears the
+ * timer.
  */
 export async function* withTimeouts(
   call: (signal: AbortSignal) => AsyncIterable<StreamPart>,
@@ -42,14 +49,15 @@ export async function* withTimeouts(
   const client = options.signal;
   const start = clock.now();
   const totalAt = start + (timeouts.total_ms ?? Infinity);
-  const connectAt = start + (timeouts.connect_ms ?? Infinity);
-  const firstTokenAt = start + (timeouts.first_token_ms ?? Infinity);
-  const idleMs = timeouts.idle_ms ?? Infinity;
+  const streamed = options.whole !== true;
+  const connectAt = streamed ? start + (timeouts.connect_ms ?? Infinity) : Infinity;
+  const firstTokenAt = streamed ? start + (timeouts.first_token_ms ?? Infinity) : Infinity;
+  const idleMs = streamed ? (timeouts.idle_ms ?? Infinity) : Infinity;
   let sawResult = false;
   let sawContent = false;
   let asked = start;
   let waiter: Waiter | undefined;
-  let timer: AbortController | undefined;
+  let cancelTimer: (() => void) | undefined;
   let timerAt = Infinity;
 
   const nearestDeadline = (): [TimeoutPhase, number] =>
@@ -59,25 +67,20 @@ export async function* withTimeouts(
       ["first_token", sawContent ? Infinity : firstTokenAt],
       ["idle", sawResult ? asked + idleMs : Infinity],
     ]);
+  const fire = () => {
+    cancelTimer = undefined;
+    timerAt = Infinity;
+    // The reader holds a part: no deadline runs until it asks for the next one.
+    if (waiter === undefined) return;
+    const [, deadline] = nearestDeadline();
+    if (clock.now() >= deadline) waiter.resolve(TIMED_OUT);
+    else arm(deadline);
+  };
   const arm = (at: number) => {
     if (!Number.isFinite(at) || timerAt <= at) return;
-    timer?.abort(STREAM_CLOSED);
-    const stop = new AbortController();
-    timer = stop;
+    cancelTimer?.();
     timerAt = at;
-    clock.sleep(Math.max(0, at - clock.now()), stop.signal).then(
-      () => {
-        if (timer !== stop) return;
-        timer = undefined;
-        timerAt = Infinity;
-        // The reader holds a part: no deadline runs until it asks for the next one.
-        if (waiter === undefined) return;
-        const [, deadline] = nearestDeadline();
-        if (clock.now() >= deadline) waiter.resolve(TIMED_OUT);
-        else arm(deadline);
-      },
-      () => undefined,
-    );
+    cancelTimer = clock.timer(Math.max(0, at - clock.now()), fire);
   };
   const onClientAbort = () => {
     upstream.abort(client!.reason);
@@ -131,8 +134,8 @@ export async function* withTimeouts(
     }
   } finally {
     client?.removeEventListener("abort", onClientAbort);
-    timer?.abort(STREAM_CLOSED);
-    timer = undefined;
+    cancelTimer?.();
+    cancelTimer = undefined;
     if (pending !== undefined) {
       // The upstream is still inside next(); it has been aborted and its late answer is dropped.
       pending.catch(() => undefined);

@@ -12,7 +12,7 @@ export async function flushAsync(turns = 3): Promise<void> {
 }
 
 /**
- * A clock that only moves when a test moves it. `sleep` registers a timer; `advance` fires the timers
+ * A clock that only moves when a test moves it. `sleep` and `timer` register a timer; `advance` fires the timers
  * it passes in order, letting promise chains settle after each, so code under test sees time pass
  * exactly as it would with real timers, without waiting for them.
  */
@@ -48,6 +48,14 @@ export class ManualClock implements Clock {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.timers.push(timer);
     });
+  }
+
+  timer(ms: number, fire: () => void): () => void {
+    const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve: fire };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((t) => t !== timer);
+    };
   }
 
   get pendingTimers(): number {

@@ -310,6 +310,51 @@ describe("OpenAI adapter: errors", () => {
   });
 });
 
+describe("OpenAI adapter: whole answers", () => {
+  const whole = { ...hello, whole: true };
+
+  it("asks for a whole answer and makes the parts a stream of it would have made", async () => {
+    fake.script("gpt-a", { text: "Hello there", usage: { inputTokens: 12, outputTokens: 2 } });
+    const model = adapter();
+    expect(model.answersWhole).toBe(true);
+    const { parts, thrown } = await drain(model.stream(whole));
+    expect(thrown).toBeUndefined();
+    expect(fake.requests[0]!.body).toMatchObject({ model: "gpt-a", stream: false });
+    expect(fake.requests[0]!.body).not.toHaveProperty("stream_options");
+    expect(parts).toEqual([
+      { type: "text-delta", text: "Hello there" },
+      { type: "usage", usage: { inputTokens: 12, outputTokens: 2 } },
+      { type: "finish", finishReason: "stop" },
+    ]);
+  });
+
+  it("returns tool calls whole, giving an id to a call that has none", async () => {
+    fake.script("gpt-a", { toolCalls: [{ name: "lookup", arguments: { q: "x" }, id: "call_1" }, { name: "other", arguments: "{}" }] });
+    const { parts } = await drain(adapter({ generateId: () => "call_made" }).stream(whole));
+    expect(parts.filter((p) => p.type === "tool-call").map((p) => p.type === "tool-call" && p.toolCall)).toEqual([
+      { id: "call_1", name: "lookup", arguments: '{"q":"x"}' },
+      { id: expect.stringMatching(/^call_/), name: "other", arguments: "{}" },
+    ]);
+    expect(parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
+    const idless = JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" }] });
+    const made = await drain(adapter({ fetch: fetchReturning(idless, "application/json"), generateId: () => "call_made" }).stream(whole));
+    expect(made.parts[0]).toEqual({ type: "tool-call", toolCall: { id: "call_made", name: "f", arguments: "{}" } });
+  });
+
+  it("fails before output on an error status, an error object, a body that is not JSON or has no choices", async () => {
+    fake.script("gpt-a", { fault: "status", status: 503, message: "overloaded" }, { fault: "malformed" });
+    const status = await drain(adapter().stream(whole));
+    expect(status.thrown).toMatchObject({ code: "provider_unavailable", status: 503, isRetryable: true });
+    const malformed = await drain(adapter().stream(whole));
+    expect(malformed.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("malformed JSON") });
+    const errorObject = await drain(adapter({ fetch: fetchReturning(JSON.stringify({ error: { message: "model crashed", type: "server_error" } }), "application/json") }).stream(whole));
+    expect(errorObject.parts).toEqual([]);
+    expect(errorObject.thrown).toMatchObject({ isRetryable: true, message: expect.stringContaining("model crashed") });
+    const empty = await drain(adapter({ fetch: fetchReturning(JSON.stringify({ choices: [] }), "application/json") }).stream(whole));
+    expect(empty.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("no choices") });
+  });
+});
+
 describe("OpenAI adapter: cancellation", () => {
   it("aborts the upstream request when the caller's signal fires", async () => {
     fake.script("gpt-a", { text: ["a", "b", "c", "d"], chunkDelayMs: 200 });

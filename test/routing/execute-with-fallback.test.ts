@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { LfError, seededRandom, type StreamPart } from "../../runtime/core/index.js";
+import { LfError, seededRandom, type ModelAdapter, type StreamPart } from "../../runtime/core/index.js";
 import { executeWithFallback, type ExecutorDeps } from "../../runtime/routing/execute-with-fallback.js";
 import type { RoutableModel } from "../../runtime/routing/routable-model.js";
 import type { RoutingEvent } from "../../runtime/routing/route-attempt.js";
 import { MemoryStateStore } from "../../runtime/state/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { answer, connectionReset, httpError, model, scriptedAdapter } from "./scripted-adapter.js";
+import { answer, connectionReset, httpError, model, scriptedAdapter, type ScriptedAdapter } from "./scripted-adapter.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }], parameters: {} };
 
@@ -68,6 +68,28 @@ describe("executeWithFallback", () => {
       ["a", "failed"],
       ["b", "success"],
     ]);
+  });
+
+  it("asks an adapter that answers whole for a whole answer, watched only by the total timeout", async () => {
+    const { clock, deps } = setup();
+    const slow = [{ delay: 20_000 }, ...answer("slow but whole")];
+    const a: ModelAdapter = { ...scriptedAdapter("a", clock, [slow]), answersWhole: true };
+    const calls = (a as ScriptedAdapter).calls;
+    const timeouts = { connect_ms: 1000, first_token_ms: 2000, idle_ms: 500, total_ms: 30_000 };
+    const result = executeWithFallback({ candidates: [model("a", a, { timeouts })], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(drain(result)))).toBe("slow but whole");
+    expect(calls[0]?.whole).toBe(true);
+
+    // A streamed read of the same model is held to first_token, and the total still bounds a whole one.
+    const streamed = executeWithFallback({ candidates: [model("a", a, { timeouts })], options: ask }, deps);
+    expect(await clock.run(drain(streamed)).catch((e: unknown) => (e as LfError).code)).toBe("all_models_failed");
+    expect(calls[1]?.whole).toBeUndefined();
+    const hung: ModelAdapter = { ...scriptedAdapter("h", clock, [[{ hang: true }]]), answersWhole: true };
+    const started = clock.now();
+    const late = executeWithFallback({ candidates: [model("h", hung, { timeouts, retries: { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 } })], options: ask, holdOutput: true }, deps);
+    await clock.run(drain(late)).catch(() => undefined);
+    expect(late.attempts[0]).toMatchObject({ code: "provider_timeout", outcome: "failed" });
+    expect(clock.now() - started).toBe(30_000);
   });
 
   it("commits at once, even when holding output, when the runtime runs a tool (its effects must not repeat)", async () => {

@@ -26,6 +26,7 @@ function manualClock(start = 1_000_000): Clock & { advance(ms: number): void } {
     sleep: async (ms) => {
       now += ms;
     },
+    timer: () => () => undefined,
     advance(ms) {
       now += ms;
     },

@@ -1,4 +1,4 @@
-import type { ChatCompletionCreateParamsStreaming, ChatCompletionTool, ChatCompletionToolChoiceOption } from "openai/resources/chat/completions";
+import type { ChatCompletionCreateParams, ChatCompletionTool, ChatCompletionToolChoiceOption } from "openai/resources/chat/completions";
 import type { ModelCallOptions, ResponseFormat, ToolChoice, ToolDefinition } from "../../core/chat.js";
 import { convertToOpenAIMessages } from "./convert-to-openai-messages.js";
 import { mapOpenAIParameters, RESERVED_FIELDS, type OpenAIParameterOptions } from "./map-openai-parameters.js";
@@ -12,7 +12,7 @@ export interface OpenAIRequestSettings extends OpenAIParameterOptions {
  * The one body both `stream` and `preview` send. Order matters: parameters, then `extra_body` (the model's
  * explicit wire-level settings win over mapped ones), then the fields the adapter owns.
  */
-export function buildOpenAIRequest(options: ModelCallOptions, settings: OpenAIRequestSettings): ChatCompletionCreateParamsStreaming {
+export function buildOpenAIRequest(options: ModelCallOptions, settings: OpenAIRequestSettings): ChatCompletionCreateParams {
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(settings.extraBody ?? {})) if (!RESERVED_FIELDS.has(key)) extra[key] = value;
   const tools = options.tools !== undefined && options.tools.length > 0 ? options.tools : undefined;
@@ -21,8 +21,8 @@ export function buildOpenAIRequest(options: ModelCallOptions, settings: OpenAIRe
     ...extra,
     model: settings.modelId,
     messages: convertToOpenAIMessages(options.messages),
-    stream: true,
-    stream_options: { include_usage: true },
+    // A whole answer carries its usage; a stream has it only when asked for.
+    ...(options.whole === true ? { stream: false } : { stream: true, stream_options: { include_usage: true } }),
     ...(tools === undefined ? {} : { tools: tools.map(toOpenAITool) }),
     ...(tools === undefined || options.toolChoice === undefined ? {} : { tool_choice: toOpenAIToolChoice(options.toolChoice) }),
     ...responseFormat(options.responseFormat),
@@ -40,7 +40,7 @@ function toOpenAIToolChoice(choice: ToolChoice): ChatCompletionToolChoiceOption 
   return typeof choice === "object" ? { type: "function", function: { name: choice.name } } : choice;
 }
 
-function responseFormat(format: ResponseFormat | undefined): Pick<ChatCompletionCreateParamsStreaming, "response_format"> {
+function responseFormat(format: ResponseFormat | undefined): Pick<ChatCompletionCreateParams, "response_format"> {
   if (format === undefined || format.type === "text") return {};
   if (format.type === "json_object") return { response_format: { type: "json_object" } };
   return { response_format: { type: "json_schema", json_schema: { name: format.name ?? "response", schema: format.schema } } };

@@ -15,6 +15,7 @@ import type { UpstreamResponse, UpstreamTransport } from "../shared/upstream-tra
 import { buildOpenAIRequest } from "./build-openai-request.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
+import { readOpenAIAnswer } from "./read-openai-answer.js";
 import { readOpenAIStream } from "./read-openai-stream.js";
 
 /** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
@@ -49,6 +50,7 @@ export interface OpenAIAdapterOptions {
 export class OpenAIAdapter implements ModelAdapter {
   readonly provider: OpenAICompatibleProvider;
   readonly modelId: string;
+  readonly answersWhole = true;
   readonly baseUrl: string;
   private readonly key: ResolvedApiKey;
   private readonly headers: Record<string, string>;
@@ -100,7 +102,8 @@ export class OpenAIAdapter implements ModelAdapter {
 
   /** The caller's own signal goes to undici: a body left early is destroyed, which closes the connection. */
   private open(options: ModelCallOptions): AsyncIterable<StreamPart> {
-    return readOpenAIStream(() => this.call(options, options.signal), this.generateId);
+    const respond = () => this.call(options, options.signal);
+    return options.whole === true ? readOpenAIAnswer(respond, this.generateId) : readOpenAIStream(respond, this.generateId);
   }
 
   /** Sends the chat request; an error status is thrown with its body read. */
