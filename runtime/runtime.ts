@@ -12,6 +12,7 @@ import {
   type Random,
   type RequestPreview,
   type StreamPart,
+  type Usage,
 } from "./core/index.js";
 import { LazyAdapter } from "./providers/lazy-adapter.js";
 import {
@@ -26,6 +27,7 @@ import {
   type RoutableModel,
   type RouteAttempt,
   type RouteExplanation,
+  type RouteResult,
   type RouterSpec,
   type RoutingEventListener,
 } from "./routing/index.js";
@@ -170,7 +172,7 @@ export class Runtime {
     }
     let candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
     const startedAt = this.clock.now();
-    if (this.usage) {
+    if (this.usage?.budget.limitsAnything === true) {
       const f = features ?? requestFeatures(options);
       const check = await this.usage.budget.check(
         candidates.map((c) => c.name),
@@ -199,42 +201,21 @@ export class Runtime {
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
-    const project = this.project;
+    const run = new RoutedRun(requested.name, this.project, result, upstream, result);
     const usage = this.usage;
+    if (usage === undefined) return run;
     const clock = this.clock;
-    const base: ChatRun = {
-      requestedModel: requested.name,
-      get servedBy() {
-        return result.servedBy;
-      },
-      get provider() {
-        return result.servedBy === undefined ? undefined : project.models.get(result.servedBy)?.provider;
-      },
-      get attempts() {
-        return result.attempts;
-      },
-      get usage() {
-        return result.usage;
-      },
-      get upstreamMs() {
-        return upstream.ms;
-      },
-      [Symbol.asyncIterator]: () => result[Symbol.asyncIterator](),
-    };
-    if (!usage) return base;
     // The same run, recorded in the ledger (and its cost added to the budgets) when it ends.
-    return Object.defineProperty(Object.create(base) as ChatRun, Symbol.asyncIterator, {
-      value: () =>
-        trackUsage(usage, {
-          project,
-          run: base,
-          messages: request.messages,
-          now: () => clock.now(),
-          startedAt,
-          ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-          onError: () => undefined,
-        })[Symbol.asyncIterator](),
-    });
+    const track = {
+      project: this.project,
+      run,
+      messages: request.messages,
+      now: () => clock.now(),
+      startedAt,
+      ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+      onError: () => undefined,
+    };
+    return new RoutedRun(requested.name, this.project, result, upstream, { [Symbol.asyncIterator]: () => trackUsage(usage, track)[Symbol.asyncIterator]() });
   }
 
   /** For a router: every member, its score and why it would be chosen; no model is called. */
@@ -332,6 +313,42 @@ export class Runtime {
     };
     this.routables.set(model.name, routable);
     return routable;
+  }
+}
+
+/** A routed request as the server and the CLI see it: what `executeWithFallback` knows so far, and its parts. */
+class RoutedRun implements ChatRun {
+  constructor(
+    readonly requestedModel: string,
+    private readonly project: ResolvedProject,
+    private readonly result: RouteResult,
+    private readonly upstream: { ms: number },
+    private readonly parts: AsyncIterable<StreamPart>,
+  ) {}
+
+  get servedBy(): string | undefined {
+    return this.result.servedBy;
+  }
+
+  get provider(): string | undefined {
+    const served = this.result.servedBy;
+    return served === undefined ? undefined : this.project.models.get(served)?.provider;
+  }
+
+  get attempts(): readonly RouteAttempt[] {
+    return this.result.attempts;
+  }
+
+  get usage(): Usage | undefined {
+    return this.result.usage;
+  }
+
+  get upstreamMs(): number {
+    return this.upstream.ms;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
+    return this.parts[Symbol.asyncIterator]();
   }
 }
 

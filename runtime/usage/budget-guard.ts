@@ -1,7 +1,7 @@
 import { LfError, systemClock, type Clock } from "../core/index.js";
 import type { ResolvedProject } from "../config/index.js";
 import type { StateStore } from "../state/index.js";
-import { periodOf, type BudgetPeriod } from "./budget-periods.js";
+import { periodOf, type BudgetPeriod, type PeriodSpan } from "./budget-periods.js";
 import type { UsageLedger } from "./usage-ledger.js";
 
 export interface BudgetLimits {
@@ -60,6 +60,10 @@ export type BudgetCheck =
  */
 export class BudgetGuard {
   private readonly clock: Clock;
+  /** False when no budget is set: `check` then lets every candidate through without asking the store. */
+  readonly limitsAnything: boolean;
+  /** The spend counters' keys of the current day and month, per model ("" for the project). */
+  private keys = new Map<string, { daily: PeriodSpan; monthly: PeriodSpan; project: [string, string]; model: [string, string] }>();
 
   constructor(
     private readonly config: BudgetGuardConfig,
@@ -67,6 +71,8 @@ export class BudgetGuard {
     clock: Clock = systemClock,
   ) {
     this.clock = clock;
+    const any = (limits: BudgetLimits | undefined) => limits !== undefined && (limits.perRequest !== undefined || limits.daily !== undefined || limits.monthly !== undefined);
+    this.limitsAnything = any(config.projectBudget) || [...(config.modelBudgets?.values() ?? [])].some(any);
   }
 
   static forProject(project: ResolvedProject, store: StateStore, clock?: Clock): BudgetGuard {
@@ -87,6 +93,7 @@ export class BudgetGuard {
 
   /** Which of `candidates` may answer, given `estimateCost(model)` in dollars; or the error to refuse with. */
   async check(candidates: readonly string[], estimateCost: (model: string) => number): Promise<BudgetCheck> {
+    if (!this.limitsAnything) return { ok: true, models: [...candidates], substituted: false, passedOver: [] };
     const now = this.clock.now();
     const projectSpent = await this.spentBudgets(this.config.projectBudget, "project", undefined, now);
     const passedOver: BudgetSkip[] = [];
@@ -117,15 +124,26 @@ export class BudgetGuard {
   async record(model: string, costUsd: number): Promise<void> {
     if (!(costUsd > 0)) return;
     const now = this.clock.now();
-    await Promise.all(
-      (["daily", "monthly"] as const).flatMap((period) => {
-        const { end } = periodOf(period, now);
-        return [
-          this.store.addSpend(this.key("project", undefined, period, now), costUsd, end),
-          this.store.addSpend(this.key("model", model, period, now), costUsd, end),
-        ];
-      }),
-    );
+    const daily = periodOf("daily", now);
+    const monthly = periodOf("monthly", now);
+    let keys = this.keys.get(model);
+    if (keys === undefined || keys.daily !== daily || keys.monthly !== monthly) {
+      keys = {
+        daily,
+        monthly,
+        project: [this.key("project", undefined, "daily", now), this.key("project", undefined, "monthly", now)],
+        model: [this.key("model", model, "daily", now), this.key("model", model, "monthly", now)],
+      };
+      // Models come from the config, so the map stays small; a new day starts it afresh.
+      if (this.keys.size > 1000) this.keys = new Map();
+      this.keys.set(model, keys);
+    }
+    await Promise.all([
+      this.store.addSpend(keys.project[0], costUsd, daily.end),
+      this.store.addSpend(keys.model[0], costUsd, daily.end),
+      this.store.addSpend(keys.project[1], costUsd, monthly.end),
+      this.store.addSpend(keys.model[1], costUsd, monthly.end),
+    ]);
   }
 
   /** Spend so far in the current day and month: the project's and each budgeted model's. */

@@ -36,12 +36,11 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
   const served = run?.servedBy;
   const model = served === undefined ? undefined : project.models.get(served);
   const reported = run?.usage;
-  const promptChars = request.messages.reduce((sum, m) => sum + textOf(m.content).length, 0);
   const usage: Usage =
     reported ??
     (served === undefined
       ? { inputTokens: 0, outputTokens: 0 }
-      : { inputTokens: estimateTokens(promptChars), outputTokens: estimateTokens(request.answerChars), estimated: true });
+      : { inputTokens: estimateTokens(promptChars(request.messages)), outputTokens: estimateTokens(request.answerChars), estimated: true });
   const price = model === undefined ? undefined : modelPrice(model);
   return {
     at: request.startedAt,
@@ -60,6 +59,12 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
     fallbackDepth: fallbackDepth(run?.attempts ?? [], served),
     sessionId: request.sessionId,
   };
+}
+
+function promptChars(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const message of messages) chars += textOf(message.content).length;
+  return chars;
 }
 
 /** Distinct models before the one that answered; when none answered, every model but the last. */

@@ -11,8 +11,22 @@ export interface ModelPrice {
 
 const LOCAL_PROVIDERS = new Set(["ollama", "llamacpp", "universal", "lemonade"]);
 
+type PricedModel = Pick<ResolvedModel, "provider" | "modelId" | "pricing">;
+
+/** Answers per model object (resolved models are frozen): a request asks several times. */
+const PRICES = new WeakMap<PricedModel, ModelPrice | null>();
+
 /** What a model costs: its own `pricing`, else free when local, else the built-in table; undefined when unknown. */
-export function modelPrice(model: Pick<ResolvedModel, "provider" | "modelId" | "pricing">): ModelPrice | undefined {
+export function modelPrice(model: PricedModel): ModelPrice | undefined {
+  let price = PRICES.get(model);
+  if (price === undefined) {
+    price = priceOf(model) ?? null;
+    if (Object.isFrozen(model)) PRICES.set(model, price);
+  }
+  return price ?? undefined;
+}
+
+function priceOf(model: PricedModel): ModelPrice | undefined {
   if (model.pricing !== undefined) return { ...model.pricing, source: "config" };
   if (model.provider === undefined) return undefined;
   if (LOCAL_PROVIDERS.has(model.provider)) return { inputPer1k: 0, outputPer1k: 0, source: "local" };

@@ -58,15 +58,10 @@ export async function* trackUsage(sinks: UsageSinks, options: TrackOptions): Asy
   } finally {
     if (!completed && error === undefined) error = Object.assign(new Error("The reader stopped before the answer ended."), { name: "AbortError" });
     try {
-      const record = await recordUsage(sinks, {
-        ...rest,
-        run,
-        answerChars,
-        startedAt,
-        ...(firstOutputAt === undefined ? {} : { firstOutputAt }),
-        endedAt: now(),
-        ...(error === undefined ? {} : { error }),
-      });
+      const ended: EndedRequest = { ...rest, run, answerChars, startedAt, endedAt: now() };
+      if (firstOutputAt !== undefined) ended.firstOutputAt = firstOutputAt;
+      if (error !== undefined) ended.error = error;
+      const record = await recordUsage(sinks, ended);
       onRecord?.(record);
     } catch (failure) {
       onError?.(failure);

@@ -55,6 +55,25 @@ describe("BudgetGuard", () => {
     expect(await guard.check(["smart", "mini"], estimate)).toEqual({ ok: true, models: ["smart", "mini"], substituted: false, passedOver: [] });
   });
 
+  it("without any budget, lets every candidate through unasked and still counts spend for a budget set later", async () => {
+    const { guard, store, clock } = setup(PROJECT.replace(/^budget:\n(?: {2}.*\n)+/m, "").replace("      budget: { per_request: 0.1, monthly: 20 }\n", ""));
+    expect(guard.limitsAnything).toBe(false);
+    const check = await guard.check(["smart", "mini"], () => 1_000_000);
+    expect(check).toEqual({ ok: true, models: ["smart", "mini"], substituted: false, passedOver: [] });
+    await guard.record("smart", 0.25);
+    await guard.record("smart", 0.5);
+    const limited = new BudgetGuard({ project: "team/shop", projectBudget: { daily: 0.7 } }, store, clock);
+    expect(limited.limitsAnything).toBe(true);
+    expect(refused(await limited.check(["smart"], estimate)).code).toBe("budget_exceeded");
+    // A new day starts from nothing; the month goes on.
+    await clock.advanceTo(MIDNIGHT);
+    await guard.record("smart", 0.1);
+    const spent = (await limited.status()).filter((s) => s.scope === "project").map((s) => [s.period, s.spent] as const);
+    expect(spent.map(([period]) => period)).toEqual(["daily", "monthly"]);
+    expect(spent[0]![1]).toBeCloseTo(0.1, 12);
+    expect(spent[1]![1]).toBeCloseTo(0.85, 12);
+  });
+
   it("passes over a candidate whose estimate is over a per-request maximum, and refuses when none is left", async () => {
     const { guard } = setup();
     const pricey = (model: string) => (model === "smart" ? 0.2 : 0.001);

@@ -30,6 +30,23 @@ describe("UsageLedger", () => {
     expect(ledger.records({ since: 0, until: Infinity })).toEqual([full]);
   });
 
+  it("commits appended rows within 100 ms, many per statement, every field intact and in order", async () => {
+    const { ledger, file } = ledgerAt();
+    const rows = Array.from({ length: 70 }, (_, i) =>
+      record({ at: T0 + i, latencyMs: i, sessionId: i % 2 === 0 ? `s${i}` : undefined, costUsd: i % 3 === 0 ? undefined : i / 1000, estimated: i % 5 === 0 }),
+    );
+    for (const row of rows) ledger.append(row);
+    // Another connection sees nothing until the commit, then every row.
+    const reader = UsageLedger.open(file);
+    open.push(reader);
+    expect(reader.records({ since: 0, until: Infinity })).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(reader.records({ since: 0, until: Infinity })).toEqual(rows);
+    // A read on the writing ledger commits at once.
+    ledger.append(record({ at: T0 + 100, latencyMs: 100 }));
+    expect(ledger.records({ since: 0, until: Infinity })).toHaveLength(71);
+  });
+
   it("summarizes by model, day and session: calls, failures, fallbacks, percentiles, tokens, cost", () => {
     const { ledger } = ledgerAt();
     // smart: 20 successful calls with latencies 10..200, one failure, two served as a fallback.
