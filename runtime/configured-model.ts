@@ -17,11 +17,13 @@ export interface ConfiguredCallContext {
  * so a fallback model answers with its own prompts and tools, not the first model's.
  */
 export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, context: ConfiguredCallContext): ModelAdapter {
+  const tools = wantsMcp(model, context);
   return {
     provider: provider.provider,
     modelId: provider.modelId,
-    ...(provider.answersWhole === true ? { answersWhole: true } : {}),
-    stream: (options) => (wantsMcp(model, context) ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
+    stream: (options) => (tools ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
+    // A tool loop is a conversation of several calls: it streams, collected by the caller.
+    ...(provider.generate && !tools ? { generate: (options: ModelCallOptions) => provider.generate!(prepare(model, context, options)) } : {}),
     ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
   };
 }

@@ -68,11 +68,6 @@ export interface ModelCallOptions {
   toolChoice?: ToolChoice;
   responseFormat?: ResponseFormat;
   signal?: AbortSignal;
-  /**
-   * The caller reads the whole answer before any of it goes on: an adapter that `answersWhole` asks its
-   * provider for a whole answer instead of a stream. The parts are the same, fewer and all at the end.
-   */
-  whole?: boolean;
 }
 
 export function textOf(content: ChatMessage["content"]): string {

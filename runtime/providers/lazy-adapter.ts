@@ -13,7 +13,8 @@ import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, t
 export class LazyAdapter implements ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
-  readonly answersWhole: boolean;
+  /** Present when the provider's adapter has it (known before its module is loaded). */
+  readonly generate?: (options: ModelCallOptions) => Promise<StreamPart[]>;
   private loaded: ModelAdapter | undefined;
   private loading: Promise<ModelAdapter> | undefined;
 
@@ -24,7 +25,7 @@ export class LazyAdapter implements ModelAdapter {
   ) {
     this.provider = settings.provider;
     this.modelId = settings.modelId;
-    this.answersWhole = answersWhole(settings.provider);
+    if (answersWhole(settings.provider)) this.generate = (options) => this.generateOnceLoaded(options);
   }
 
   /** Imports the provider and builds its adapter (once). */
@@ -58,13 +59,19 @@ export class LazyAdapter implements ModelAdapter {
     await this.loaded?.close?.();
   }
 
+  private async generateOnceLoaded(options: ModelCallOptions): Promise<StreamPart[]> {
+    const adapter = this.loaded ?? (await this.load());
+    if (adapter.generate === undefined) throw new LfError("internal", `The ${this.provider} adapter of "${this.modelId}" cannot answer whole.`);
+    return adapter.generate(options);
+  }
+
   private async *streamOnceLoaded(options: ModelCallOptions): AsyncGenerator<StreamPart> {
     const adapter = await this.load();
     yield* adapter.stream(options);
   }
 }
 
-/** Whether the provider's adapter asks for whole answers (known before its module is loaded). */
+/** Whether the provider's adapter has `generate`. */
 function answersWhole(provider: string): boolean {
   return provider === "openai" || provider === "universal" || provider === "lemonade";
 }

@@ -10,7 +10,7 @@ import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, RoutingEventListener, SkipReason } from "./route-attempt.js";
 import type { RouteResult } from "./route-result.js";
 import { summarizeAttempts } from "./summarize-attempts.js";
-import { withTimeouts } from "./with-timeouts.js";
+import { withDeadline, withTimeouts } from "./with-timeouts.js";
 
 export interface ExecutorDeps {
   store: StateStore;
@@ -172,37 +172,46 @@ class Execution {
       let failure: ErrorClass | undefined;
       let settled = false;
       try {
-        const timeouts = { ...model.timeouts, total_ms: Math.min(model.timeouts.total_ms ?? Infinity, remaining) };
-        // Held output may as well come whole from the provider: one answer to read instead of a stream.
-        const whole = this.request.holdOutput === true && model.adapter.answersWhole === true;
-        const stream = withTimeouts((signal) => model.adapter.stream(whole ? { ...this.request.options, signal, whole } : { ...this.request.options, signal }), {
+        const timing = {
           provider: model.adapter.provider,
           modelId: model.adapter.modelId,
-          timeouts,
+          timeouts: { ...model.timeouts, total_ms: Math.min(model.timeouts.total_ms ?? Infinity, remaining) },
           clock: this.clock,
-          ...(whole ? { whole } : {}),
           ...(this.signal !== undefined ? { signal: this.signal } : {}),
-        });
+        };
         // Bookkeeping parts that come before any output are held back, so a failure before the
         // first real output can still fall back: the reader has seen nothing yet.
         const held: StreamPart[] = [];
         const hold = this.request.holdOutput === true;
+        const generate = model.adapter.generate;
         try {
-          for await (const part of stream) {
-            // The adapter contract throws before output, but an early error part means the same.
-            if (part.type === "error") throw part.error;
-            if (part.type === "text-delta") outputChars += part.text.length;
-            if (part.type === "usage") usage = part.usage;
-            if (firstAt === undefined) {
+          if (hold && generate !== undefined) {
+            // Held output may as well come whole from the provider: one answer, every part at once.
+            const parts = await withDeadline((signal) => generate.call(model.adapter, { ...this.request.options, signal }), timing);
+            for (const part of parts) {
+              if (part.type === "error") throw part.error;
+              if (part.type === "text-delta") outputChars += part.text.length;
+              if (part.type === "usage") usage = part.usage;
               if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
-              if (!isOutput(part) || (hold && part.type !== "tool-start")) {
-                held.push(part);
-                continue;
-              }
-              firstAt = this.commit(model);
-              yield* held.splice(0);
             }
-            yield part;
+            held.push(...parts);
+          } else {
+            for await (const part of withTimeouts((signal) => model.adapter.stream({ ...this.request.options, signal }), timing)) {
+              // The adapter contract throws before output, but an early error part means the same.
+              if (part.type === "error") throw part.error;
+              if (part.type === "text-delta") outputChars += part.text.length;
+              if (part.type === "usage") usage = part.usage;
+              if (firstAt === undefined) {
+                if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
+                if (!isOutput(part) || (hold && part.type !== "tool-start")) {
+                  held.push(part);
+                  continue;
+                }
+                firstAt = this.commit(model);
+                yield* held.splice(0);
+              }
+              yield part;
+            }
           }
         } catch (error) {
           failure = classifyError(error, this.signal);

@@ -10,11 +10,6 @@ export interface TimeoutOptions {
   clock: Clock;
   /** The client's signal: aborting it aborts the upstream call and ends the stream with `aborted`. */
   signal?: AbortSignal;
-  /**
-   * The call asks for a whole answer: nothing shows until it is done, so `connect`, `first_token` and
-   * `idle` cannot tell a slow answer from a stalled one, and only `total` applies.
-   */
-  whole?: boolean;
 }
 
 const TIMED_OUT = Symbol("timed-out");
@@ -31,9 +26,8 @@ interface Waiter {
 /**
  * Runs `call` with a signal of its own and watches it. `connect` runs until the adapter's first
  * result (response headers are not visible through the adapter interface), `first_token` until the
- * first text or tool call, `idle` between two parts, `total` over everything (only `total` for a
- * call that asks for a whole answer). A timeout aborts the upstream call and throws a retryable
- * `provider_timeout`.
+ * first text or tool call, `idle` between two parts, `total` over everything. A timeout aborts the
+ * upstream call and throws a retryable `provider_timeout`.
  *
  * One timer serves the whole call: it is armed for the nearest deadline and, when it fires early
  * (a part arrived meanwhile and moved the deadline on), armed again for what is left. A part costs
@@ -49,10 +43,9 @@ export async function* withTimeouts(
   const client = options.signal;
   const start = clock.now();
   const totalAt = start + (timeouts.total_ms ?? Infinity);
-  const streamed = options.whole !== true;
-  const connectAt = streamed ? start + (timeouts.connect_ms ?? Infinity) : Infinity;
-  const firstTokenAt = streamed ? start + (timeouts.first_token_ms ?? Infinity) : Infinity;
-  const idleMs = streamed ? (timeouts.idle_ms ?? Infinity) : Infinity;
+  const connectAt = start + (timeouts.connect_ms ?? Infinity);
+  const firstTokenAt = start + (timeouts.first_token_ms ?? Infinity);
+  const idleMs = timeouts.idle_ms ?? Infinity;
   let sawResult = false;
   let sawContent = false;
   let asked = start;
@@ -112,14 +105,7 @@ export async function* withTimeouts(
         waiter = undefined;
       }
       if (result === TIMED_OUT) {
-        const limit = deadline - (phase === "idle" ? asked : start);
-        const error = new ProviderError(`No ${phaseLabel(phase)} within ${limit}ms.`, {
-          provider: options.provider,
-          modelId: options.modelId,
-          code: "provider_timeout",
-          isRetryable: true,
-          details: { phase, timeoutMs: limit },
-        });
+        const error = timeoutError(phase, deadline - (phase === "idle" ? asked : start), options);
         upstream.abort(error);
         throw error;
       }
@@ -147,6 +133,58 @@ export async function* withTimeouts(
     }
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
+}
+
+/**
+ * Runs a call that asks for a whole answer: nothing shows until it is done, so `connect`,
+ * `first_token` and `idle` cannot tell a slow answer from a stalled one, and only `total` applies.
+ * On timeout the upstream call is aborted and a retryable `provider_timeout` thrown; the client's
+ * signal aborts it too, and the call then fails with `aborted`.
+ */
+export function withDeadline<T>(call: (signal: AbortSignal) => Promise<T>, options: TimeoutOptions): Promise<T> {
+  const { clock, timeouts } = options;
+  const upstream = new AbortController();
+  const client = options.signal;
+  if (client?.aborted) return Promise.reject(cancelled(client));
+  return new Promise<T>((resolve, reject) => {
+    const limit = timeouts.total_ms ?? Infinity;
+    const cancelTimer = Number.isFinite(limit)
+      ? clock.timer(limit, () => {
+          const error = timeoutError("total", limit, options);
+          upstream.abort(error);
+          settle(error);
+        })
+      : undefined;
+    const onClientAbort = () => {
+      upstream.abort(client!.reason);
+      // An adapter that ignores its signal must not keep a cancelled client waiting.
+      settle(cancelled(client!));
+    };
+    client?.addEventListener("abort", onClientAbort, { once: true });
+    let settled = false;
+    function settle(error: unknown, value?: T): void {
+      if (settled) return;
+      settled = true;
+      cancelTimer?.();
+      client?.removeEventListener("abort", onClientAbort);
+      if (error === undefined) resolve(value as T);
+      else reject(error);
+    }
+    call(upstream.signal).then(
+      (value) => settle(undefined, value),
+      (error: unknown) => settle(error ?? new Error("the call failed")),
+    );
+  });
+}
+
+function timeoutError(phase: TimeoutPhase, limit: number, options: TimeoutOptions): ProviderError {
+  return new ProviderError(`No ${phaseLabel(phase)} within ${limit}ms.`, {
+    provider: options.provider,
+    modelId: options.modelId,
+    code: "provider_timeout",
+    isRetryable: true,
+    details: { phase, timeoutMs: limit },
+  });
 }
 
 function cancelled(client: AbortSignal): LfError {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { LfError, seededRandom, type ModelAdapter, type StreamPart } from "../../runtime/core/index.js";
+import { LfError, seededRandom, type ModelAdapter, type ModelCallOptions, type StreamPart } from "../../runtime/core/index.js";
 import { executeWithFallback, type ExecutorDeps } from "../../runtime/routing/execute-with-fallback.js";
 import type { RoutableModel } from "../../runtime/routing/routable-model.js";
 import type { RoutingEvent } from "../../runtime/routing/route-attempt.js";
@@ -70,26 +70,42 @@ describe("executeWithFallback", () => {
     ]);
   });
 
-  it("asks an adapter that answers whole for a whole answer, watched only by the total timeout", async () => {
+  it("asks an adapter that can answer whole for a whole answer, watched only by the total timeout", async () => {
     const { clock, deps } = setup();
-    const slow = [{ delay: 20_000 }, ...answer("slow but whole")];
-    const a: ModelAdapter = { ...scriptedAdapter("a", clock, [slow]), answersWhole: true };
-    const calls = (a as ScriptedAdapter).calls;
+    const whole = (adapter: ScriptedAdapter) => {
+      const generated: ModelCallOptions[] = [];
+      const wrapped: ModelAdapter = {
+        ...adapter,
+        async generate(options) {
+          generated.push(options);
+          const parts: StreamPart[] = [];
+          for await (const part of adapter.stream(options)) parts.push(part);
+          return parts;
+        },
+      };
+      return { wrapped, generated };
+    };
+    const a = whole(scriptedAdapter("a", clock, [[{ delay: 20_000 }, ...answer("slow but whole")]]));
     const timeouts = { connect_ms: 1000, first_token_ms: 2000, idle_ms: 500, total_ms: 30_000 };
-    const result = executeWithFallback({ candidates: [model("a", a, { timeouts })], options: ask, holdOutput: true }, deps);
+    const result = executeWithFallback({ candidates: [model("a", a.wrapped, { timeouts })], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(drain(result)))).toBe("slow but whole");
-    expect(calls[0]?.whole).toBe(true);
+    expect(result.servedBy).toBe("a");
+    expect(a.generated).toHaveLength(1);
 
-    // A streamed read of the same model is held to first_token, and the total still bounds a whole one.
-    const streamed = executeWithFallback({ candidates: [model("a", a, { timeouts })], options: ask }, deps);
+    // A streamed read of the same model is held to first_token.
+    const streamed = executeWithFallback({ candidates: [model("a", a.wrapped, { timeouts })], options: ask }, deps);
     expect(await clock.run(drain(streamed)).catch((e: unknown) => (e as LfError).code)).toBe("all_models_failed");
-    expect(calls[1]?.whole).toBeUndefined();
-    const hung: ModelAdapter = { ...scriptedAdapter("h", clock, [[{ hang: true }]]), answersWhole: true };
+    expect(a.generated).toHaveLength(1);
+
+    // The total still bounds a whole answer, aborts it, and the next model answers.
+    const hung = scriptedAdapter("h", clock, [[{ hang: true }]]);
+    const once = { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
     const started = clock.now();
-    const late = executeWithFallback({ candidates: [model("h", hung, { timeouts, retries: { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 } })], options: ask, holdOutput: true }, deps);
-    await clock.run(drain(late)).catch(() => undefined);
-    expect(late.attempts[0]).toMatchObject({ code: "provider_timeout", outcome: "failed" });
+    const late = executeWithFallback({ candidates: [model("h", whole(hung).wrapped, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(drain(late)))).toBe("b");
+    expect(late.attempts[0]).toMatchObject({ model: "h", code: "provider_timeout", outcome: "failed" });
     expect(clock.now() - started).toBe(30_000);
+    expect(hung.aborted).toBe(1);
   });
 
   it("commits at once, even when holding output, when the runtime runs a tool (its effects must not repeat)", async () => {

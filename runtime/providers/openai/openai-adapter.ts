@@ -6,6 +6,7 @@ import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../cor
 import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
+import { abortedError } from "../shared/provider-failure.js";
 import { runStream } from "../shared/run-stream.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { fetchTransport } from "../shared/fetch-transport.js";
@@ -50,7 +51,6 @@ export interface OpenAIAdapterOptions {
 export class OpenAIAdapter implements ModelAdapter {
   readonly provider: OpenAICompatibleProvider;
   readonly modelId: string;
-  readonly answersWhole = true;
   readonly baseUrl: string;
   private readonly key: ResolvedApiKey;
   private readonly headers: Record<string, string>;
@@ -102,23 +102,34 @@ export class OpenAIAdapter implements ModelAdapter {
 
   /** The caller's own signal goes to undici: a body left early is destroyed, which closes the connection. */
   private open(options: ModelCallOptions): AsyncIterable<StreamPart> {
-    const respond = () => this.call(options, options.signal);
-    return options.whole === true ? readOpenAIAnswer(respond, this.generateId) : readOpenAIStream(respond, this.generateId);
+    return readOpenAIStream(() => this.call(options, options.signal), this.generateId);
+  }
+
+  /** The whole answer in one call (`stream: false`), one JSON body read; every failure is thrown, mapped. */
+  async generate(options: ModelCallOptions): Promise<StreamPart[]> {
+    const signal = options.signal;
+    try {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      return await readOpenAIAnswer(await this.call(options, signal, true), this.generateId);
+    } catch (error) {
+      throw signal?.aborted ? abortedError(error) : this.toError(error);
+    }
   }
 
   /** Sends the chat request; an error status is thrown with its body read. */
-  private async call(options: ModelCallOptions, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
+  private async call(options: ModelCallOptions, signal: AbortSignal | undefined, whole = false): Promise<UpstreamResponse> {
     this.assertKey();
-    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
+    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options, whole)), signal });
     if (response.status >= 200 && response.status < 300) return response;
     throw new OpenAIStatusError(response.status, response.headers(), await response.text().catch(() => ""), response.statusText);
   }
 
-  private body(options: ModelCallOptions) {
+  private body(options: ModelCallOptions, whole = false) {
     return buildOpenAIRequest(options, {
       modelId: this.modelId,
       extraBody: this.extraBody,
       maxTokensField: this.official ? "max_completion_tokens" : "max_tokens",
+      whole,
     });
   }
 

@@ -13,12 +13,11 @@ export class OpenAIAnswerShapeError extends SyntaxError {
 }
 
 /**
- * The call, then its whole (non-streamed) completion as the parts a stream of it would have made: the
- * text, the tool calls, the usage and the finish reason, read with one `JSON.parse`. A body that is not
- * JSON fails with a `SyntaxError`, an `{"error": ...}` object with an `OpenAIStreamError`, as in a stream.
+ * A whole (non-streamed) completion as the parts a stream of it would have made: the text, the tool
+ * calls, the usage and the finish reason, read with one `JSON.parse`. A body that is not JSON fails with
+ * a `SyntaxError`, an `{"error": ...}` object with an `OpenAIStreamError`, as in a stream.
  */
-export async function* readOpenAIAnswer(respond: () => Promise<UpstreamResponse>, generateId: () => string): AsyncGenerator<StreamPart> {
-  const response = await respond();
+export async function readOpenAIAnswer(response: UpstreamResponse, generateId: () => string): Promise<StreamPart[]> {
   const body = JSON.parse(await response.text()) as Partial<ChatCompletion> & { error?: unknown };
   if (body === null || typeof body !== "object") throw new OpenAIAnswerShapeError(`got ${JSON.stringify(body)}`);
   if (body.error) throw new OpenAIStreamError(body.error, response.headers());
@@ -41,5 +40,5 @@ export async function* readOpenAIAnswer(respond: () => Promise<UpstreamResponse>
   if (usage) parts.push({ type: "usage", usage: { inputTokens: usage.prompt_tokens ?? 0, outputTokens: usage.completion_tokens ?? 0 } });
   // A complete body is a complete answer: a server that names no reason has still stopped.
   parts.push({ type: "finish", finishReason: mapOpenAIFinishReason(choice.finish_reason ?? "stop", calls > 0) });
-  yield* parts;
+  return parts;
 }
