@@ -34,34 +34,78 @@ export interface TrackOptions extends Omit<EndedRequest, "run" | "answerChars" |
 
 /**
  * Passes a run's parts through unchanged and records the request when the stream ends: completed,
- * failed (a thrown error or an `error` part), or abandoned by a reader that stopped early.
+ * failed (a thrown error or an `error` part), or abandoned by a reader that stopped early. A plain
+ * iterator rather than a generator: a part costs one promise on its way through.
  */
-export async function* trackUsage(sinks: UsageSinks, options: TrackOptions): AsyncGenerator<StreamPart, void, undefined> {
-  const { run, now, onError, onRecord, ...rest } = options;
-  const startedAt = options.startedAt ?? now();
-  let firstOutputAt: number | undefined;
-  let answerChars = 0;
-  let error: unknown;
-  let completed = false;
-  try {
-    for await (const part of run) {
-      if (part.type === "error") error ??= part.error;
-      else if (part.type !== "usage" && part.type !== "finish") firstOutputAt ??= now();
-      if (part.type === "text-delta") answerChars += part.text.length;
-      if (part.type === "tool-call") answerChars += part.toolCall.name.length + part.toolCall.arguments.length;
-      yield part;
-    }
-    completed = true;
-  } catch (thrown) {
-    error = thrown;
-    throw thrown;
-  } finally {
-    if (!completed && error === undefined) error = Object.assign(new Error("The reader stopped before the answer ended."), { name: "AbortError" });
+export function trackUsage(sinks: UsageSinks, options: TrackOptions): AsyncIterableIterator<StreamPart> {
+  return new TrackedParts(sinks, options);
+}
+
+class TrackedParts implements AsyncIterableIterator<StreamPart> {
+  private readonly startedAt: number;
+  private inner: AsyncIterator<StreamPart> | undefined;
+  private firstOutputAt: number | undefined;
+  private answerChars = 0;
+  private error: unknown;
+  private ended = false;
+
+  constructor(
+    private readonly sinks: UsageSinks,
+    private readonly options: TrackOptions,
+  ) {
+    this.startedAt = options.startedAt ?? options.now();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamPart> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<StreamPart, undefined>> {
+    if (this.ended) return { done: true, value: undefined };
+    this.inner ??= this.options.run[Symbol.asyncIterator]();
+    let result: IteratorResult<StreamPart>;
     try {
-      const ended: EndedRequest = { ...rest, run, answerChars, startedAt, endedAt: now() };
-      if (firstOutputAt !== undefined) ended.firstOutputAt = firstOutputAt;
-      if (error !== undefined) ended.error = error;
-      const record = await recordUsage(sinks, ended);
+      result = await this.inner.next();
+    } catch (thrown) {
+      this.error = thrown;
+      await this.end();
+      throw thrown;
+    }
+    if (result.done === true) {
+      await this.end();
+      return { done: true, value: undefined };
+    }
+    const part = result.value;
+    if (part.type === "error") this.error ??= part.error;
+    else if (part.type !== "usage" && part.type !== "finish") this.firstOutputAt ??= this.options.now();
+    if (part.type === "text-delta") this.answerChars += part.text.length;
+    else if (part.type === "tool-call") this.answerChars += part.toolCall.name.length + part.toolCall.arguments.length;
+    return result;
+  }
+
+  /** The reader stopped early: the run is closed and recorded as abandoned. */
+  async return(): Promise<IteratorResult<StreamPart, undefined>> {
+    if (!this.ended) {
+      this.error ??= Object.assign(new Error("The reader stopped before the answer ended."), { name: "AbortError" });
+      try {
+        await this.inner?.return?.();
+      } finally {
+        await this.end();
+      }
+    }
+    return { done: true, value: undefined };
+  }
+
+  private async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+
+    const { run, now, onError, onRecord, ...rest } = this.options;
+    try {
+      const ended: EndedRequest = { ...rest, run, answerChars: this.answerChars, startedAt: this.startedAt, endedAt: now() };
+      if (this.firstOutputAt !== undefined) ended.firstOutputAt = this.firstOutputAt;
+      if (this.error !== undefined) ended.error = this.error;
+      const record = await recordUsage(this.sinks, ended);
       onRecord?.(record);
     } catch (failure) {
       onError?.(failure);
