@@ -100,15 +100,17 @@ class TrackedParts implements AsyncIterableIterator<StreamPart> {
     if (this.ended) return;
     this.ended = true;
 
-    const { run, now, onError, onRecord, ...rest } = this.options;
+    const options = this.options;
     try {
-      const ended: EndedRequest = { ...rest, run, answerChars: this.answerChars, startedAt: this.startedAt, endedAt: now() };
+      const ended: EndedRequest = { project: options.project, run: options.run, messages: options.messages, answerChars: this.answerChars, startedAt: this.startedAt, endedAt: options.now() };
+      if (options.requestedModel !== undefined) ended.requestedModel = options.requestedModel;
+      if (options.sessionId !== undefined) ended.sessionId = options.sessionId;
       if (this.firstOutputAt !== undefined) ended.firstOutputAt = this.firstOutputAt;
       if (this.error !== undefined) ended.error = this.error;
       const record = await recordUsage(this.sinks, ended);
-      onRecord?.(record);
+      options.onRecord?.(record);
     } catch (failure) {
-      onError?.(failure);
+      options.onError?.(failure);
     }
   }
 }
