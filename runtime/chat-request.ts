@@ -30,6 +30,8 @@ export interface ChatRequest {
 
 /** A request under way: read `parts` once; the other fields fill in as it runs. */
 export interface ChatRun extends AsyncIterable<StreamPart> {
+  /** Every part at once, read instead of iterating (a whole answer comes this way without a part-by-part stream). */
+  collect(): Promise<StreamPart[]>;
   /** The model the request named (or the default). */
   readonly requestedModel: string;
   /** The model that is answering, once the first part is on its way. */

@@ -201,7 +201,7 @@ export class Runtime {
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
-    const run = new RoutedRun(requested.name, this.project, result, upstream, result);
+    const run = new RoutedRun(requested.name, this.project, result, upstream, result, () => result.collect());
     const usage = this.usage;
     if (usage === undefined) return run;
     const clock = this.clock;
@@ -215,7 +215,14 @@ export class Runtime {
       ...(request.sessionId ? { sessionId: request.sessionId } : {}),
       onError: () => undefined,
     };
-    return new RoutedRun(requested.name, this.project, result, upstream, { [Symbol.asyncIterator]: () => trackUsage(usage, track)[Symbol.asyncIterator]() });
+    return new RoutedRun(
+      requested.name,
+      this.project,
+      result,
+      upstream,
+      { [Symbol.asyncIterator]: () => trackUsage(usage, track) },
+      () => trackUsage(usage, track).collect(() => result.collect()),
+    );
   }
 
   /** For a router: every member, its score and why it would be chosen; no model is called. */
@@ -324,7 +331,12 @@ class RoutedRun implements ChatRun {
     private readonly result: RouteResult,
     private readonly upstream: { ms: number },
     private readonly parts: AsyncIterable<StreamPart>,
+    private readonly collected: () => Promise<StreamPart[]>,
   ) {}
+
+  collect(): Promise<StreamPart[]> {
+    return this.collected();
+  }
 
   get servedBy(): string | undefined {
     return this.result.servedBy;

@@ -49,7 +49,8 @@ function isOutput(part: StreamPart): boolean {
   return part.type !== "usage" && part.type !== "finish";
 }
 
-type ModelOutcome = { kind: "served" } | { kind: "next" } | { kind: "limited"; retryAfterMs: number };
+/** `parts`: a whole answer, handed over at once rather than yielded part by part. */
+type ModelOutcome = { kind: "served"; parts?: StreamPart[] } | { kind: "next" } | { kind: "limited"; retryAfterMs: number };
 
 const DEFAULT_LATENCY_ALPHA = 0.2;
 
@@ -82,6 +83,16 @@ export function executeWithFallback(request: FallbackRequest, deps: ExecutorDeps
       consumed = true;
       return new Execution(request, deps, state).run();
     },
+    async collect() {
+      if (consumed) throw new LfError("internal", "A routed answer can be read only once.");
+      consumed = true;
+      const run = new Execution(request, deps, state, true).run();
+      const parts: StreamPart[] = [];
+      for (let next = await run.next(); ; next = await run.next()) {
+        if (next.done === true) return next.value === undefined ? parts : parts.concat(next.value);
+        parts.push(next.value);
+      }
+    },
   };
 }
 
@@ -97,6 +108,8 @@ class Execution {
     private readonly request: FallbackRequest,
     private readonly deps: ExecutorDeps,
     private readonly state: { servedBy: string | undefined; attempts: RouteAttempt[]; usage: Usage | undefined },
+    /** The reader takes a whole answer as the run's return value instead of part by part. */
+    private readonly collecting = false,
   ) {
     this.clock = deps.clock;
     this.breaker = deps.breaker ?? new CircuitBreaker(deps.store, deps.onEvent);
@@ -106,11 +119,11 @@ class Execution {
     this.deadline = this.clock.now() + (request.totalTimeoutMs ?? Infinity);
   }
 
-  async *run(): AsyncGenerator<StreamPart, void, undefined> {
+  async *run(): AsyncGenerator<StreamPart, StreamPart[] | undefined, undefined> {
     const limited = new Map<RoutableModel, { readyAt: number; waitUntil: number }>();
     for (const model of this.request.candidates) {
       const outcome = yield* this.tryModel(model);
-      if (outcome.kind === "served") return;
+      if (outcome.kind === "served") return yield* this.handOver(outcome.parts);
       if (outcome.kind === "limited") {
         const now = this.clock.now();
         limited.set(model, { readyAt: now + outcome.retryAfterMs, waitUntil: now + (model.limits?.max_wait_ms ?? 0) });
@@ -123,10 +136,17 @@ class Execution {
       if (entry.readyAt > entry.waitUntil || entry.readyAt >= this.deadline) continue;
       await this.sleep(entry.readyAt - this.clock.now());
       const outcome = yield* this.tryModel(model);
-      if (outcome.kind === "served") return;
+      if (outcome.kind === "served") return yield* this.handOver(outcome.parts);
       if (outcome.kind === "limited") limited.set(model, { readyAt: this.clock.now() + outcome.retryAfterMs, waitUntil: entry.waitUntil });
     }
     throw this.finalError();
+  }
+
+  /** A whole answer goes to a collecting reader as it is, else part by part. */
+  private async *handOver(parts: StreamPart[] | undefined): AsyncGenerator<StreamPart, StreamPart[] | undefined, undefined> {
+    if (parts === undefined || this.collecting) return parts;
+    yield* parts;
+    return undefined;
   }
 
   private async *tryModel(model: RoutableModel): AsyncGenerator<StreamPart, ModelOutcome, undefined> {
@@ -216,10 +236,9 @@ class Execution {
         } catch (error) {
           failure = classifyError(error, this.signal);
         }
-        if (failure === undefined && held.length > 0) {
-          firstAt = this.commit(model);
-          yield* held.splice(0);
-        }
+        // What was held is handed over whole once the call has succeeded.
+        const answer = failure === undefined && held.length > 0 ? held : undefined;
+        if (answer !== undefined) firstAt = this.commit(model);
 
         const durationMs = this.clock.now() - started;
         settled = true;
@@ -230,7 +249,7 @@ class Execution {
           await this.breaker.record(model, true, gate.probe);
           await admission.release(usage);
           await this.recordLatency(model, started, outputAt ?? firstAt, usage?.outputTokens ?? estimateTokens(outputChars));
-          return { kind: "served" };
+          return answer === undefined ? { kind: "served" } : { kind: "served", parts: answer };
         }
 
         const committed = firstAt !== undefined;

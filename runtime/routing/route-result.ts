@@ -6,6 +6,11 @@ import type { RouteAttempt } from "./route-attempt.js";
  * `servedBy` is set just before the first part reaches the reader; `attempts` grows as models are tried.
  */
 export interface RouteResult extends AsyncIterable<StreamPart> {
+  /**
+   * The whole answer's parts at once, read instead of the stream (once, like it). With `holdOutput` and
+   * a model that can answer whole, no part is passed along one by one.
+   */
+  collect(): Promise<StreamPart[]>;
   readonly servedBy: string | undefined;
   readonly attempts: readonly RouteAttempt[];
   /** The serving model's reported usage, once its stream has ended. */

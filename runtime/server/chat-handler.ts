@@ -191,9 +191,10 @@ interface CompletedAnswer extends Answer {
   finishReason: FinishReason;
 }
 
+/** The whole answer, taken at once from the run. */
 async function complete(run: ChatRun): Promise<CompletedAnswer> {
   const answer: CompletedAnswer = { ok: true, text: "", toolCalls: [], waitedMs: 0, firstAt: undefined, chars: 0, usage: undefined, finishReason: "other" };
-  for await (const part of run) {
+  for (const part of await run.collect()) {
     switch (part.type) {
       case "text-delta":
         answer.text += part.text;

@@ -37,11 +37,11 @@ export interface TrackOptions extends Omit<EndedRequest, "run" | "answerChars" |
  * failed (a thrown error or an `error` part), or abandoned by a reader that stopped early. A plain
  * iterator rather than a generator: a part costs one promise on its way through.
  */
-export function trackUsage(sinks: UsageSinks, options: TrackOptions): AsyncIterableIterator<StreamPart> {
+export function trackUsage(sinks: UsageSinks, options: TrackOptions): TrackedParts {
   return new TrackedParts(sinks, options);
 }
 
-class TrackedParts implements AsyncIterableIterator<StreamPart> {
+export class TrackedParts implements AsyncIterableIterator<StreamPart> {
   private readonly startedAt: number;
   private inner: AsyncIterator<StreamPart> | undefined;
   private firstOutputAt: number | undefined;
@@ -75,12 +75,31 @@ class TrackedParts implements AsyncIterableIterator<StreamPart> {
       await this.end();
       return { done: true, value: undefined };
     }
-    const part = result.value;
+    this.observe(result.value);
+    return result;
+  }
+
+  /** The whole answer from `collect` (read instead of the parts), recorded once it is in or has failed. */
+  async collect(collect: () => Promise<StreamPart[]>): Promise<StreamPart[]> {
+    if (this.ended) throw new Error("This run has been read already.");
+    let parts: StreamPart[];
+    try {
+      parts = await collect();
+    } catch (thrown) {
+      this.error = thrown;
+      await this.end();
+      throw thrown;
+    }
+    for (const part of parts) this.observe(part);
+    await this.end();
+    return parts;
+  }
+
+  private observe(part: StreamPart): void {
     if (part.type === "error") this.error ??= part.error;
     else if (part.type !== "usage" && part.type !== "finish") this.firstOutputAt ??= this.options.now();
     if (part.type === "text-delta") this.answerChars += part.text.length;
     else if (part.type === "tool-call") this.answerChars += part.toolCall.name.length + part.toolCall.arguments.length;
-    return result;
   }
 
   /** The reader stopped early: the run is closed and recorded as abandoned. */

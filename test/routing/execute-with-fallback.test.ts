@@ -97,6 +97,14 @@ describe("executeWithFallback", () => {
     expect(await clock.run(drain(streamed)).catch((e: unknown) => (e as LfError).code)).toBe("all_models_failed");
     expect(a.generated).toHaveLength(1);
 
+    // Collected, the whole answer comes back at once; a model that can only stream is collected too.
+    const collected = executeWithFallback({ candidates: [model("a", whole(scriptedAdapter("a", clock, [answer("all at once")])).wrapped)], options: ask, holdOutput: true }, deps);
+    expect((await clock.run(collected.collect())).map((p) => p.type)).toEqual(["text-delta", "usage", "finish"]);
+    expect(collected.servedBy).toBe("a");
+    await expect(collected.collect()).rejects.toThrow(/read only once/);
+    const streamedOnly = executeWithFallback({ candidates: [model("s", scriptedAdapter("s", clock, [[{ text: "x" }, { text: "y" }, ...answer("z")]]))], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(streamedOnly.collect()))).toBe("xyz");
+
     // The total still bounds a whole answer, aborts it, and the next model answers.
     const hung = scriptedAdapter("h", clock, [[{ hang: true }]]);
     const once = { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
