@@ -38,21 +38,25 @@ export async function openProjectUsage(
 ): Promise<ProjectUsage> {
   const clock = options.clock ?? systemClock;
   const owned = options.ledger === undefined;
-  const ledger =
-    options.ledger ??
-    UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
+  let ledger = options.ledger;
+  const open = (): UsageLedger =>
+    (ledger ??= UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
       retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS,
       clock,
-    });
+    }));
   const budget = BudgetGuard.forProject(project, options.store, clock);
-  const restore = options.restore ?? owned;
-  if (restore && options.store.shared !== true) await budget.restoreFrom(ledger);
+  const restore = (options.restore ?? owned) && options.store.shared !== true;
+  // A ledger of its own with no budget to restore opens with the first record (`lf chat` calls its
+  // model first); a ledger kept across reloads restores spend for budgets a later edit may add.
+  if (restore && (budget.limitsAnything || !owned)) await budget.restoreFrom(open());
   return {
-    ledger,
+    get ledger() {
+      return open();
+    },
     budget,
-    record: (request) => recordUsage({ ledger, budget }, request),
+    record: (request) => recordUsage({ ledger: open(), budget }, request),
     close: () => {
-      if (owned) ledger.close();
+      if (owned) ledger?.close();
     },
   };
 }

@@ -1,5 +1,6 @@
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { systemClock, type Clock } from "../core/index.js";
 import type { UsageRecord } from "./usage-record.js";
@@ -110,7 +111,7 @@ export class UsageLedger {
   /** Opens (creating it and its folder if need be) and drops rows older than `retentionDays`. */
   static open(file: string, options: { retentionDays?: number; clock?: Clock } = {}): UsageLedger {
     mkdirSync(dirname(file), { recursive: true });
-    const db = new Database(file, { timeout: 5000 });
+    const db = new (sqlite())(file, { timeout: 5000 });
     db.pragma("journal_mode = WAL");
     // In WAL mode NORMAL survives a killed process; only a power loss can cost the last commits.
     db.pragma("synchronous = NORMAL");
@@ -371,4 +372,11 @@ function pushRow(values: unknown[], record: UsageRecord): void {
     record.fallbackDepth,
     record.sessionId ?? null,
   );
+}
+
+let Sqlite: typeof Database | undefined;
+/** better-sqlite3 and its native module load with the first ledger: `lf chat` reaches its model without them. */
+function sqlite(): typeof Database {
+  Sqlite ??= createRequire(import.meta.url)("better-sqlite3") as typeof Database;
+  return Sqlite;
 }
