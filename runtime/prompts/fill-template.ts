@@ -6,11 +6,27 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*(?:\|\s*([^}]*?)\s*)?\}
  */
 export function fillTemplate(text: string, variables: Readonly<Record<string, string>>): string {
   if (!text.includes("{{")) return text;
-  return text.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
+  // Most requests send no variables: a prompt filled with its defaults is the same every time.
+  const plain = isEmpty(variables);
+  if (plain) {
+    const filled = WITH_DEFAULTS.get(text);
+    if (filled !== undefined) return filled;
+  }
+  const filled = text.replace(PLACEHOLDER, (whole, name: string, fallback: string | undefined) => {
     const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
     if (value !== undefined) return value;
     return fallback ?? whole;
   });
+  // Prompts come from project files, so the texts are few; the bound only guards against misuse.
+  if (plain && WITH_DEFAULTS.size < 1000) WITH_DEFAULTS.set(text, filled);
+  return filled;
+}
+
+const WITH_DEFAULTS = new Map<string, string>();
+
+function isEmpty(variables: Readonly<Record<string, string>>): boolean {
+  for (const _ in variables) return false;
+  return true;
 }
 
 /** The variables a text uses, for `--dry-run` and error messages. */
