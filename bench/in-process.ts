@@ -1,0 +1,132 @@
+/**
+ * Where lf's CPU per request goes, measured inside one process so other processes on the machine barely
+ * move the figures: the runtime alone (routing, prompts, limits, breaker, usage) on a model that answers
+ * at once, then the runtime with the real OpenAI-compatible adapter against the fake upstream over
+ * loopback, next to a bare undici request to the same fake. See bench/README.md.
+ *
+ *   npm run bench:in-process [-- --requests N]
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { Pool } from "undici";
+import { parseProject } from "../runtime/config/index.js";
+import type { ModelAdapter, StreamPart } from "../runtime/core/index.js";
+import { Runtime } from "../runtime/runtime.js";
+import { MemoryStateStore } from "../runtime/state/index.js";
+import { openProjectUsage } from "../runtime/usage/index.js";
+import { PATHS } from "./bench-setup.js";
+import { ChildProcesses, waitForLine } from "./child-processes.js";
+
+const { values } = parseArgs({ options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "16" } } });
+const REQUESTS = Number(values.requests);
+const CONCURRENCY = Number(values.concurrency);
+const ROUNDS = 3;
+
+/** The benchmark project's models (bench-project.ts), pointing at `baseUrl`. */
+function projectYaml(baseUrl: string): string {
+  const model = (name: string, fallback?: string) => `
+    - name: ${name}
+      provider: openai
+      model: fake-model
+      base_url: ${baseUrl}
+      api_key: sk-bench-dummy
+      prompt: assistant
+${fallback ? `      fallbacks: [${fallback}]\n` : ""}      model_api_parameters: { temperature: 0.2, max_tokens: 64 }
+      limits: { rpm: 100000000, tpm: 100000000000, max_concurrent: 100000 }
+      pricing: { input_per_1k: 0.0001, output_per_1k: 0.0002 }`;
+  return `version: v1
+name: bench
+namespace: bench
+prompts:
+  - name: assistant
+    messages:
+      - role: system
+        content: You are a benchmark assistant. Answer {{style | briefly}}.
+runtime:
+  default_model: fast
+  fallbacks: [fast, backup]
+  models:${model("fast", "backup")}${model("backup")}
+`;
+}
+
+const ANSWER: StreamPart[] = [
+  { type: "text-delta", text: "Hello from the fake provider." },
+  { type: "usage", usage: { inputTokens: 10, outputTokens: 5 } },
+  { type: "finish", finishReason: "stop" },
+];
+const messages = [{ role: "user" as const, content: "Say hello in one short sentence." }];
+
+/** A model that answers at once, whole or streamed. */
+function instantAdapter(modelId: string): ModelAdapter {
+  return {
+    provider: "openai",
+    modelId,
+    async *stream() {
+      yield* ANSWER;
+    },
+    generate: async () => ANSWER.slice(),
+  };
+}
+
+/** CPU time of this process per request, over `REQUESTS` requests with `CONCURRENCY` in flight; the best of three rounds. */
+async function measure(label: string, one: () => Promise<unknown>): Promise<void> {
+  const figures: number[] = [];
+  let rate = 0;
+  for (let round = 0; round < ROUNDS; round++) {
+    let started = 0;
+    const before = process.cpuUsage();
+    const from = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (started++ < REQUESTS) await one();
+      }),
+    );
+    const used = process.cpuUsage(before);
+    figures.push((used.user + used.system) / REQUESTS);
+    rate = Math.max(rate, REQUESTS / ((performance.now() - from) / 1000));
+  }
+  const best = Math.min(...figures);
+  process.stdout.write(`${label.padEnd(52)} ${best.toFixed(1).padStart(7)} µs CPU/request  (rounds: ${figures.map((f) => f.toFixed(1)).join(", ")}; ${rate.toFixed(0)} req/s)\n`);
+}
+
+function chatOnce(runtime: Runtime): () => Promise<unknown> {
+  return async () => {
+    // As the server does: a signal per request for the client going away.
+    const controller = new AbortController();
+    const run = await runtime.chat({ messages, parameters: { max_tokens: 64 }, model: "fast", stream: false, signal: controller.signal });
+    return run.collect();
+  };
+}
+
+const children = new ChildProcesses();
+const dir = mkdtempSync(join(tmpdir(), "lf-in-process-"));
+try {
+  const fake = children.start("fake", process.execPath, [PATHS.fakeCli, "--port", "0", "--record", "0"]);
+  const url = (await waitForLine(fake, /^listening (\S+)\n/m, 15_000))[1]!;
+  process.stdout.write(`${REQUESTS} requests per round, ${CONCURRENCY} in flight, ${ROUNDS} rounds; Node ${process.version}\n`);
+
+  const instant = parseProject(projectYaml("http://127.0.0.1:9/v1"), join(dir, "llamafarm.yaml")).project!;
+  await measure("runtime, instant model, no usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId) })));
+  const store = new MemoryStateStore();
+  const usage = await openProjectUsage(instant, { store, file: join(dir, "usage.db") });
+  await measure("runtime, instant model, usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId), store, usage })));
+  usage.close();
+
+  const real = parseProject(projectYaml(`${url}/v1`), join(dir, "llamafarm.yaml")).project!;
+  const runtime = new Runtime(real);
+  await measure("runtime + OpenAI adapter, fake over loopback", chatOnce(runtime));
+  await runtime.close();
+
+  const pool = new Pool(url);
+  const body = { model: "fake-model", messages: [{ role: "system", content: "You are a benchmark assistant. Answer briefly." }, ...messages], max_tokens: 64, temperature: 0.2, stream: false };
+  await measure("bare undici request to the fake (JSON both ways)", async () => {
+    const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    return JSON.parse(await response.body.text());
+  });
+  await pool.close();
+} finally {
+  await children.stopAll();
+  rmSync(dir, { recursive: true, force: true });
+}
