@@ -1,0 +1,61 @@
+/**
+ * Two or more builds of lf side by side: each `lf serve` (its `cli/bin.js`) on the benchmark project,
+ * against the same fake, driven in turn round after round with the floor, so all of them see the same
+ * machine. Prints medians of requests per second, CPU per request and p50. See bench/README.md.
+ *
+ *   npm run bench:compare -- [--connections 16] [--rounds 5] [--duration 4] [path/to/other/cli/bin.js ...]
+ */
+import { parseArgs } from "node:util";
+import { PATHS, startUpstreams, type Upstreams } from "./bench-setup.js";
+import { BENCH_MODELS, UPSTREAM_MODEL } from "./bench-project.js";
+import { ChildProcesses } from "./child-processes.js";
+import { freePort } from "./free-port.js";
+import { startLfServe, type LfServer } from "./lf-serve.js";
+import { runLoadPoint, type LoadResult, type LoadTarget } from "./load-point.js";
+import { parseOptions } from "./options.js";
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { connections: { type: "string", default: "16" }, rounds: { type: "string", default: "5" }, duration: { type: "string", default: "4" } },
+});
+const connections = Number(values.connections);
+const rounds = Number(values.rounds);
+const durationS = Number(values.duration);
+const bins = [PATHS.cliBin, ...positionals];
+
+const children = new ChildProcesses();
+let up: Upstreams | undefined;
+try {
+  const upstreams = await startUpstreams(children, parseOptions(["--quick"], {}));
+  up = upstreams;
+  const servers: { label: string; lf: LfServer }[] = [];
+  for (const bin of bins) {
+    servers.push({ label: bin === PATHS.cliBin ? "this build" : bin, lf: await startLfServe(children, { cliBin: bin, project: upstreams.project, port: await freePort() }) });
+  }
+  const targets: { label: string; target: LoadTarget }[] = [
+    { label: "floor", target: { url: `${upstreams.floor}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: upstreams.pids.floor } },
+    ...servers.map(({ label, lf }) => ({ label, target: { url: lf.chatUrl, model: BENCH_MODELS.load, pid: lf.child.process.pid! } })),
+  ];
+  const point = { connections, stream: false, durationS, warmupS: 0 };
+  // One unmeasured pass warms every server up.
+  for (const { target } of targets) await runLoadPoint(target, { ...point, durationS: 2 });
+  const results = new Map<string, LoadResult[]>(targets.map(({ label }) => [label, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const { label, target } of targets) results.get(label)!.push(await runLoadPoint(target, point));
+  }
+  process.stdout.write(`json c=${connections}, ${rounds} rounds of ${durationS} s, medians\n`);
+  for (const [label, runs] of results) {
+    const cpu = runs.map((r) => r.cpuUsPerRequest ?? Number.NaN);
+    process.stdout.write(
+      `${label.padEnd(40)} ${median(runs.map((r) => r.rps)).toFixed(0).padStart(6)} req/s  ${median(cpu).toFixed(0).padStart(4)} µs CPU/req  p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms  [cpu ${cpu.map((c) => c.toFixed(0)).join(" ")}]  errors ${runs.reduce((n, r) => n + r.errors + r.non2xx, 0)}\n`,
+    );
+  }
+} finally {
+  await children.stopAll();
+  await up?.close();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
