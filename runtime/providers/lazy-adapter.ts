@@ -73,7 +73,7 @@ export class LazyAdapter implements ModelAdapter {
 
 /** Whether the provider's adapter has `generate`. */
 function answersWhole(provider: string): boolean {
-  return provider === "openai" || provider === "universal" || provider === "lemonade";
+  return provider === "openai" || provider === "universal" || provider === "lemonade" || provider === "ollama" || provider === "anthropic";
 }
 
 /** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */

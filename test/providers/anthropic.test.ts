@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { collectStream, ProviderError, type ChatMessage, type ModelCallOptions } from "../../runtime/core/index.js";
 import { createAnthropicAdapter } from "../../runtime/providers/anthropic/index.js";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, textOfParts } from "./support.js";
+import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, settle, textOfParts } from "./support.js";
 
 let fake: FakeProvider;
 const KEY = "sk-ant-test-0123456789";
@@ -226,6 +226,38 @@ describe("Anthropic adapter: errors", () => {
     const port = await closedPort();
     const { thrown } = await drain(createAnthropicAdapter({ modelId: MODEL, apiKey: KEY, baseUrl: `http://127.0.0.1:${port}` }).stream(hello));
     expect(thrown).toMatchObject({ code: "provider_unreachable", message: expect.stringContaining(`http://127.0.0.1:${port}/v1/messages`) });
+  });
+});
+
+describe("Anthropic adapter: whole answers", () => {
+  it("asks for a whole message and makes the parts a stream of it would have made", async () => {
+    fake.script(MODEL, { text: "Hello there", usage: { inputTokens: 12, outputTokens: 2 } }, { text: "Let me look.", toolCalls: [{ name: "lookup", arguments: { q: "x" }, id: "toolu_1" }, { name: "now" }] });
+    const { parts, thrown } = await settle(adapter().generate(hello));
+    expect(thrown).toBeUndefined();
+    expect(fake.requests[0]).toMatchObject({ path: "/v1/messages", stream: false });
+    expect(parts).toEqual([
+      { type: "text-delta", text: "Hello there" },
+      { type: "usage", usage: { inputTokens: 12, outputTokens: 2 } },
+      { type: "finish", finishReason: "stop" },
+    ]);
+    const tools = await settle(adapter().generate(hello));
+    expect(tools.parts.map((p) => p.type)).toEqual(["text-delta", "tool-call", "tool-call", "usage", "finish"]);
+    expect(tools.parts.filter((p) => p.type === "tool-call").map((p) => p.type === "tool-call" && p.toolCall)).toEqual([
+      { id: "toolu_1", name: "lookup", arguments: '{"q":"x"}' },
+      { id: expect.any(String), name: "now", arguments: "{}" },
+    ]);
+    expect(tools.parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
+  });
+
+  it("throws what a stream would have thrown before output, and aborts when the signal fires", async () => {
+    fake.script(MODEL, { fault: "status", status: 529, message: "Overloaded", errorType: "overloaded_error" }, { text: "late", delayMs: 2000 });
+    expect((await settle(adapter().generate(hello))).thrown).toMatchObject({ isRetryable: true, status: 529 });
+    expect((await settle(adapter({ baseUrl: "https://api.anthropic.com", apiKey: undefined, env: {} }).generate(hello))).thrown).toMatchObject({ code: "config_invalid" });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
+    await fake.settled();
+    expect(fake.requests.at(-1)!.aborted).toBe(true);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { collectStream, ProviderError, type ChatMessage, type ModelCallOptions } from "../../runtime/core/index.js";
 import { createOllamaAdapter, resolveOllamaHost } from "../../runtime/providers/ollama/index.js";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, textOfParts } from "./support.js";
+import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, settle, textOfParts } from "./support.js";
 
 let fake: FakeProvider;
 const MODEL = "llama3.2:1b";
@@ -213,6 +213,34 @@ describe("Ollama adapter: errors", () => {
     const { parts } = await drain(adapter().stream(hello));
     expect(textOfParts(parts)).toBe("a");
     expect(parts.at(-1)).toMatchObject({ type: "error", error: { isRetryable: true, message: expect.stringContaining("out of memory") } });
+  });
+});
+
+describe("Ollama adapter: whole answers", () => {
+  it("asks for a whole answer and makes the parts a stream of it would have made", async () => {
+    fake.script(MODEL, { text: "Hello there", usage: { inputTokens: 26, outputTokens: 2 } }, { toolCalls: [{ name: "lookup", arguments: { q: "x" } }] });
+    const { parts, thrown } = await settle(adapter().generate(hello));
+    expect(thrown).toBeUndefined();
+    expect(fake.requests[0]).toMatchObject({ path: "/api/chat", stream: false });
+    expect(parts).toEqual([
+      { type: "text-delta", text: "Hello there" },
+      { type: "usage", usage: { inputTokens: 26, outputTokens: 2 } },
+      { type: "finish", finishReason: "stop" },
+    ]);
+    const tools = await settle(adapter().generate(hello));
+    expect(tools.parts.filter((p) => p.type === "tool-call")).toEqual([{ type: "tool-call", toolCall: { id: "gen_0", name: "lookup", arguments: '{"q":"x"}' } }]);
+    expect(tools.parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
+  });
+
+  it("throws what a stream would have thrown before output, and aborts when the signal fires", async () => {
+    fake.script(MODEL, { fault: "status", status: 404, message: `model "${MODEL}" not found, try pulling it first` }, { fault: "malformed" }, { text: "late", delayMs: 2000 });
+    expect((await settle(adapter().generate(hello))).thrown).toMatchObject({ code: "model_not_found", message: expect.stringContaining(`ollama pull ${MODEL}`) });
+    expect((await settle(adapter().generate(hello))).thrown).toBeInstanceOf(ProviderError);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
+    await fake.settled();
+    expect(fake.requests.at(-1)!.aborted).toBe(true);
   });
 });
 

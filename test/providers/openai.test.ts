@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { collectStream, LfError, ProviderError, type ChatMessage, type ModelCallOptions, type StreamPart } from "../../runtime/core/index.js";
+import { collectStream, LfError, ProviderError, type ChatMessage, type ModelCallOptions } from "../../runtime/core/index.js";
 import { createOpenAIAdapter } from "../../runtime/providers/openai/index.js";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, textOfParts } from "./support.js";
+import { closedPort, drain, fetchReturning, forbiddenFetch, partTypes, settle, textOfParts } from "./support.js";
 
 let fake: FakeProvider;
 const KEY = "sk-test-0123456789abcdef";
@@ -311,17 +311,9 @@ describe("OpenAI adapter: errors", () => {
 });
 
 describe("OpenAI adapter: whole answers", () => {
-  const generated = async (promise: Promise<StreamPart[]>) => {
-    try {
-      return { parts: await promise, thrown: undefined };
-    } catch (error) {
-      return { parts: [] as StreamPart[], thrown: error };
-    }
-  };
-
   it("asks for a whole answer and makes the parts a stream of it would have made", async () => {
     fake.script("gpt-a", { text: "Hello there", usage: { inputTokens: 12, outputTokens: 2 } });
-    const { parts, thrown } = await generated(adapter().generate(hello));
+    const { parts, thrown } = await settle(adapter().generate(hello));
     expect(thrown).toBeUndefined();
     expect(fake.requests[0]!.body).toMatchObject({ model: "gpt-a", stream: false });
     expect(fake.requests[0]!.body).not.toHaveProperty("stream_options");
@@ -334,27 +326,27 @@ describe("OpenAI adapter: whole answers", () => {
 
   it("returns tool calls whole, giving an id to a call that has none", async () => {
     fake.script("gpt-a", { toolCalls: [{ name: "lookup", arguments: { q: "x" }, id: "call_1" }, { name: "other", arguments: "{}" }] });
-    const { parts } = await generated(adapter({ generateId: () => "call_made" }).generate(hello));
+    const { parts } = await settle(adapter({ generateId: () => "call_made" }).generate(hello));
     expect(parts.filter((p) => p.type === "tool-call").map((p) => p.type === "tool-call" && p.toolCall)).toEqual([
       { id: "call_1", name: "lookup", arguments: '{"q":"x"}' },
       { id: expect.stringMatching(/^call_/), name: "other", arguments: "{}" },
     ]);
     expect(parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
     const idless = JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" }] });
-    const made = await generated(adapter({ fetch: fetchReturning(idless, "application/json"), generateId: () => "call_made" }).generate(hello));
+    const made = await settle(adapter({ fetch: fetchReturning(idless, "application/json"), generateId: () => "call_made" }).generate(hello));
     expect(made.parts[0]).toEqual({ type: "tool-call", toolCall: { id: "call_made", name: "f", arguments: "{}" } });
   });
 
   it("fails before output on an error status, an error object, a body that is not JSON or has no choices", async () => {
     fake.script("gpt-a", { fault: "status", status: 503, message: "overloaded" }, { fault: "malformed" });
-    const status = await generated(adapter().generate(hello));
+    const status = await settle(adapter().generate(hello));
     expect(status.thrown).toMatchObject({ code: "provider_unavailable", status: 503, isRetryable: true });
-    const malformed = await generated(adapter().generate(hello));
+    const malformed = await settle(adapter().generate(hello));
     expect(malformed.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("malformed JSON") });
-    const errorObject = await generated(adapter({ fetch: fetchReturning(JSON.stringify({ error: { message: "model crashed", type: "server_error" } }), "application/json") }).generate(hello));
+    const errorObject = await settle(adapter({ fetch: fetchReturning(JSON.stringify({ error: { message: "model crashed", type: "server_error" } }), "application/json") }).generate(hello));
     expect(errorObject.parts).toEqual([]);
     expect(errorObject.thrown).toMatchObject({ isRetryable: true, message: expect.stringContaining("model crashed") });
-    const empty = await generated(adapter({ fetch: fetchReturning(JSON.stringify({ choices: [] }), "application/json") }).generate(hello));
+    const empty = await settle(adapter({ fetch: fetchReturning(JSON.stringify({ choices: [] }), "application/json") }).generate(hello));
     expect(empty.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("no choices") });
   });
 
@@ -362,11 +354,11 @@ describe("OpenAI adapter: whole answers", () => {
     fake.script("gpt-a", { text: "late", delayMs: 2000 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const { thrown } = await generated(adapter().generate({ ...hello, signal: controller.signal }));
+    const { thrown } = await settle(adapter().generate({ ...hello, signal: controller.signal }));
     expect(thrown).toMatchObject({ code: "aborted" });
     await fake.settled();
     expect(fake.requests[0]!.aborted).toBe(true);
-    expect((await generated(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
+    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
     expect(fake.requests).toHaveLength(1);
   });
 });

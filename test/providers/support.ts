@@ -18,6 +18,15 @@ export async function drain(stream: AsyncIterable<StreamPart>): Promise<Outcome>
   }
 }
 
+/** Awaits a whole answer, keeping its parts or the error it threw (if any), without failing the test. */
+export async function settle(answer: Promise<StreamPart[]>): Promise<Outcome> {
+  try {
+    return { parts: await answer, thrown: undefined };
+  } catch (error) {
+    return { parts: [], thrown: error };
+  }
+}
+
 export function textOfParts(parts: readonly StreamPart[]): string {
   return parts.map((part) => (part.type === "text-delta" ? part.text : "")).join("");
 }

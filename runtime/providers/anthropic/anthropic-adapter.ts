@@ -7,11 +7,12 @@ import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { runStream } from "../shared/run-stream.js";
+import { runWhole } from "../shared/run-whole.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { maskHeaders } from "../shared/secrets.js";
 import { buildAnthropicRequest } from "./build-anthropic-request.js";
 import { mapAnthropicError } from "./map-anthropic-error.js";
-import { parseAnthropicStream } from "./parse-anthropic-stream.js";
+import { anthropicMessageParts, parseAnthropicStream } from "./parse-anthropic-stream.js";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 /** The API version the SDK sends; the preview shows the same. */
@@ -79,6 +80,20 @@ export class AnthropicAdapter implements ModelAdapter {
       toError: (error) => mapAnthropicError(error, this.context, url),
       open: (signal) => this.open(options, signal),
     });
+  }
+
+  /** The whole answer (no `stream`): one message whose content blocks become the parts. */
+  generate(options: ModelCallOptions): Promise<StreamPart[]> {
+    const url = safeUrl(joinUrl(this.baseUrl, "v1/messages"));
+    return runWhole(
+      options.signal,
+      (error) => mapAnthropicError(error, this.context, url),
+      async () => {
+        this.assertKey();
+        const body = buildAnthropicRequest(options, this.modelId);
+        return anthropicMessageParts(await this.client.messages.create({ ...body, stream: false }, options.signal === undefined ? {} : { signal: options.signal }));
+      },
+    );
   }
 
   private async *open(options: ModelCallOptions, signal: AbortSignal): AsyncGenerator<StreamPart> {

@@ -7,7 +7,7 @@ import { OllamaStreamTruncatedError } from "./map-ollama-error.js";
  * NDJSON chunks into parts. Ollama sends each tool call whole, with its arguments as an object, and
  * sometimes without an id; `generateId` fills that in. The `done` line carries the counts and the reason.
  */
-export async function* parseOllamaStream(chunks: AsyncIterable<ChatResponse>, generateId: () => string): AsyncGenerator<StreamPart> {
+export async function* parseOllamaStream(chunks: AsyncIterable<ChatResponse> | Iterable<ChatResponse>, generateId: () => string): AsyncGenerator<StreamPart> {
   let toolCallCount = 0;
   for await (const chunk of chunks) {
     const message = chunk.message;

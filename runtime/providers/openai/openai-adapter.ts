@@ -6,8 +6,8 @@ import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../cor
 import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
-import { abortedError } from "../shared/provider-failure.js";
 import { runStream } from "../shared/run-stream.js";
+import { runWhole } from "../shared/run-whole.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { fetchTransport } from "../shared/fetch-transport.js";
 import { maskHeaders } from "../shared/secrets.js";
@@ -106,14 +106,8 @@ export class OpenAIAdapter implements ModelAdapter {
   }
 
   /** The whole answer in one call (`stream: false`), one JSON body read; every failure is thrown, mapped. */
-  async generate(options: ModelCallOptions): Promise<StreamPart[]> {
-    const signal = options.signal;
-    try {
-      if (signal?.aborted) throw abortedError(signal.reason);
-      return await readOpenAIAnswer(await this.call(options, signal, true), this.generateId);
-    } catch (error) {
-      throw signal?.aborted ? abortedError(error) : this.toError(error);
-    }
+  generate(options: ModelCallOptions): Promise<StreamPart[]> {
+    return runWhole(options.signal, this.toError, async () => readOpenAIAnswer(await this.call(options, options.signal, true), this.generateId));
   }
 
   /** Sends the chat request; an error status is thrown with its body read. */
