@@ -56,6 +56,7 @@ export function formatReport(results: BenchResults): string {
   if (results.lfUnavailable) parts.push(`lf not measured: ${results.lfUnavailable}`);
   parts.push(`\nThroughput and latency (+: added over the direct call to the fake; cpu: the answering process's CPU time per request):\n${formatLoad(results.load)}`);
   if (results.lfRss) parts.push(`\nlf resident memory: ${results.lfRss.idleMb.toFixed(0)} MB idle, peak ${results.lfRss.peakMb.toFixed(0)} MB during the json c=${results.lfRss.connections} run, ${results.lfRss.afterMb.toFixed(0)} MB after (${results.lfRss.samples} samples)`);
+  if (results.floorRss) parts.push(`floor resident memory: ${results.floorRss.idleMb.toFixed(0)} MB idle, peak ${results.floorRss.peakMb.toFixed(0)} MB during the json c=${results.floorRss.connections} run`);
   if (results.chunks.length > 0) parts.push(`\nStream chunk forwarding (${results.options.chunks} chunks, ${results.options.chunkDelayMs} ms apart, ${results.options.streams} streams one at a time):\n${formatChunks(results.chunks)}`);
   const cli = results.cli;
   const cliRows = [formatSummaryRow("lf validate (spawn to exit)", cli.validate), formatSummaryRow("lf --version (spawn to exit)", cli.version), formatSummaryRow("lf chat (spawn to request at upstream)", cli.chatToUpstream)];

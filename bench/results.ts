@@ -48,6 +48,8 @@ export interface BenchResults {
   lfUnavailable?: string;
   load: LoadRow[];
   lfRss?: { connections: number; idleMb: number; peakMb: number; afterMb: number; samples: number };
+  /** The floor's, under the same load: what any Node gateway holds, for reading lf's against. */
+  floorRss?: { connections: number; idleMb: number; peakMb: number; afterMb: number; samples: number };
   chunks: ChunkRow[];
   cli: CliFigures;
   profile?: ProfileSummary & { file: string; rps: number };

@@ -83,19 +83,25 @@ async function measureLoad(up: Upstreams, lf: LfServer | undefined, opts: BenchO
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;
   const idleMb = rss?.sample() ?? 0;
+  // The floor's memory under the same load, for reading lf's against.
+  const floorRss = new RssSampler(up.pids.floor);
+  const floorIdleMb = floorRss.sample() ?? 0;
   const biggest = Math.max(...opts.connections);
   // Points outermost, so the three targets of one point run back to back under the same machine load.
   for (const point of points) {
     for (const [name, target] of targets) {
       log(`${name} ${point.stream ? "stream" : "json"} c=${point.connections}`);
-      const sampled = name === "lf" && !point.stream && point.connections === biggest ? rss : undefined;
+      const biggestJson = !point.stream && point.connections === biggest;
+      const sampled = biggestJson ? (name === "lf" ? rss : name === "floor" ? floorRss : undefined) : undefined;
       sampled?.start();
       const result = await runLoadPoint(target, { ...point, durationS: opts.durationS, warmupS: opts.warmupS });
       sampled?.stop();
       results.load.push({ target: name, ...point, result });
       if (sampled) {
         await new Promise((r) => setTimeout(r, 1000));
-        results.lfRss = { connections: point.connections, idleMb, peakMb: sampled.peakMb, afterMb: sampled.sample() ?? 0, samples: sampled.samples };
+        const figures = { connections: point.connections, peakMb: sampled.peakMb, afterMb: sampled.sample() ?? 0, samples: sampled.samples };
+        if (name === "lf") results.lfRss = { ...figures, idleMb };
+        else results.floorRss = { ...figures, idleMb: floorIdleMb };
       }
     }
   }
