@@ -159,6 +159,10 @@ async function interactive(runtime: Runtime, options: ChatOptions, variables: Re
   process.stderr.write(paint.dim(`chatting with ${name} (${project.namespace}/${project.name}); Ctrl-C stops an answer, Ctrl-D leaves`, process.stderr) + "\n");
   const messages: ChatMessage[] = [];
   let current: AbortController | undefined;
+  // A question still waiting when the interface closes must end too, or the process is left with nothing
+  // to do but an unsettled promise.
+  const closed = new AbortController();
+  rl.once("close", () => closed.abort());
   rl.on("SIGINT", () => {
     if (current) current.abort();
     else rl.close();
@@ -167,9 +171,9 @@ async function interactive(runtime: Runtime, options: ChatOptions, variables: Re
     for (;;) {
       let line: string;
       try {
-        line = await rl.question(paint.bold("> ", process.stdout));
+        line = await rl.question(paint.bold("> ", process.stdout), { signal: closed.signal });
       } catch {
-        break; // Ctrl-D or closed
+        break; // Ctrl-D, Ctrl-C at the prompt, or closed
       }
       if (line.trim() === "") continue;
       messages.push({ role: "user", content: line });
