@@ -39,16 +39,15 @@ export async function openProjectUsage(
   const clock = options.clock ?? systemClock;
   const owned = options.ledger === undefined;
   let ledger = options.ledger;
-  const open = (): UsageLedger =>
-    (ledger ??= UsageLedger.open(options.file ?? usageLedgerPath(project.dir), {
-      retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS,
-      clock,
-    }));
+  const file = options.file ?? usageLedgerPath(project.dir);
+  const open = (): UsageLedger => (ledger ??= UsageLedger.open(file, { retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS, clock }));
   const budget = BudgetGuard.forProject(project, options.store, clock);
   const restore = (options.restore ?? owned) && options.store.shared !== true;
   // A ledger of its own with no budget to restore opens with the first record (`lf chat` calls its
   // model first); a ledger kept across reloads restores spend for budgets a later edit may add.
   if (restore && (budget.limitsAnything || !owned)) await budget.restoreFrom(open());
+  // Opened later or not, a ledger that cannot be written is said now, not lost request by request.
+  else if (ledger === undefined) UsageLedger.checkWritable(file);
   return {
     get ledger() {
       return open();

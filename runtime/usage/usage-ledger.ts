@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { systemClock, type Clock } from "../core/index.js";
@@ -106,6 +106,17 @@ export class UsageLedger {
       for (; i < records.length; i++) this.insert(records[i]!);
     });
     withQueues.add(this);
+  }
+
+  /**
+   * Checks, without opening it, that a ledger can be written at `file`: its folder exists (it is created if
+   * need be) and is writable, and so is the file when it exists. Throws the file system's error otherwise.
+   */
+  static checkWritable(file: string): void {
+    const dir = dirname(file);
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    if (existsSync(file)) accessSync(file, constants.W_OK);
   }
 
   /** Opens (creating it and its folder if need be) and drops rows older than `retentionDays`. */

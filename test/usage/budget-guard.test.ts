@@ -1,3 +1,5 @@
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LfError } from "../../runtime/core/index.js";
 import { MemoryStateStore } from "../../runtime/state/index.js";
@@ -155,5 +157,21 @@ describe("BudgetGuard", () => {
     } finally {
       restarted.close();
     }
+  });
+
+  it("opens a ledger without budgets at the first record, and says at once when it could not be written", async () => {
+    const plain = PROJECT.replace(/^budget:\n(?: {2}.*\n)+/m, "").replace("      budget: { per_request: 0.1, monthly: 20 }\n", "");
+    const { project, dir, clock } = setup(plain);
+    const usage = await openProjectUsage(project, { store: new MemoryStateStore({ clock }), clock });
+    expect(existsSync(join(dir, ".lf", "usage.db"))).toBe(false);
+    const run = { requestedModel: "mini", servedBy: "mini", provider: "openai", attempts: [], usage: { inputTokens: 10, outputTokens: 5 } };
+    await usage.record({ project, run, messages: [], answerChars: 0, startedAt: clock.now(), endedAt: clock.now() + 10 });
+    expect(usage.ledger.records({ since: 0, until: Infinity })).toHaveLength(1);
+    usage.close();
+
+    // A file where the ledger's folder should be: the error comes with the open, not with each request.
+    const blocked = setup(plain);
+    writeFileSync(join(blocked.dir, ".lf"), "not a folder");
+    await expect(openProjectUsage(blocked.project, { store: new MemoryStateStore({ clock }), clock })).rejects.toThrow(/EEXIST|ENOTDIR/);
   });
 });
