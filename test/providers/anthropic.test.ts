@@ -249,6 +249,14 @@ describe("Anthropic adapter: whole answers", () => {
     expect(tools.parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
   });
 
+  it("asks for a whole answer however large max_tokens is (the SDK alone would refuse one over ten minutes)", async () => {
+    fake.script(MODEL, { text: "long answer" });
+    const { parts, thrown } = await settle(adapter().generate({ ...hello, parameters: { max_tokens: 64_000 } }));
+    expect(thrown).toBeUndefined();
+    expect(parts[0]).toEqual({ type: "text-delta", text: "long answer" });
+    expect(fake.requests[0]!.body).toMatchObject({ max_tokens: 64_000, stream: false });
+  });
+
   it("throws what a stream would have thrown before output, and aborts when the signal fires", async () => {
     fake.script(MODEL, { fault: "status", status: 529, message: "Overloaded", errorType: "overloaded_error" }, { text: "late", delayMs: 2000 });
     expect((await settle(adapter().generate(hello))).thrown).toMatchObject({ isRetryable: true, status: 529 });

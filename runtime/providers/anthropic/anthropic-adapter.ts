@@ -91,7 +91,10 @@ export class AnthropicAdapter implements ModelAdapter {
       async () => {
         this.assertKey();
         const body = buildAnthropicRequest(options, this.modelId);
-        return anthropicMessageParts(await this.client.messages.create({ ...body, stream: false }, options.signal === undefined ? {} : { signal: options.signal }));
+        // An explicit timeout: without one the SDK refuses, before sending anything, a whole answer it
+        // expects to take over ten minutes (a large max_tokens). The routing layer's `total` bounds the call.
+        const request = { timeout: NO_SDK_TIMEOUT_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) };
+        return anthropicMessageParts(await this.client.messages.create({ ...body, stream: false }, request));
       },
     );
   }
@@ -140,6 +143,9 @@ export class AnthropicAdapter implements ModelAdapter {
     });
   }
 }
+
+/** The longest timer Node keeps (about 24 days): the SDK's own limit out of the way of the routing layer's. */
+const NO_SDK_TIMEOUT_MS = 2 ** 31 - 1;
 
 export function createAnthropicAdapter(options: AnthropicAdapterOptions): AnthropicAdapter {
   return new AnthropicAdapter(options);
