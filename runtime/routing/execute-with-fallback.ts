@@ -68,6 +68,11 @@ export function executeWithFallback(request: FallbackRequest, deps: ExecutorDeps
     usage: undefined as Usage | undefined,
   };
   let consumed = false;
+  const execution = (collecting: boolean) => {
+    if (consumed) throw new LfError("internal", "A routed answer can be read only once.");
+    consumed = true;
+    return new Execution(request, deps, state, collecting).run();
+  };
   return {
     get servedBy() {
       return state.servedBy;
@@ -79,14 +84,10 @@ export function executeWithFallback(request: FallbackRequest, deps: ExecutorDeps
       return state.usage;
     },
     [Symbol.asyncIterator]() {
-      if (consumed) throw new LfError("internal", "A routed answer can be read only once.");
-      consumed = true;
-      return new Execution(request, deps, state).run();
+      return execution(false);
     },
     async collect() {
-      if (consumed) throw new LfError("internal", "A routed answer can be read only once.");
-      consumed = true;
-      const run = new Execution(request, deps, state, true).run();
+      const run = execution(true);
       const parts: StreamPart[] = [];
       for (let next = await run.next(); ; next = await run.next()) {
         if (next.done === true) return next.value === undefined ? parts : parts.concat(next.value);
@@ -204,25 +205,23 @@ class Execution {
         const held: StreamPart[] = [];
         const hold = this.request.holdOutput === true;
         const generate = model.adapter.generate;
+        const observe = (part: StreamPart) => {
+          // The adapter contract throws before output, but an early error part means the same.
+          if (part.type === "error") throw part.error;
+          if (part.type === "text-delta") outputChars += part.text.length;
+          if (part.type === "usage") usage = part.usage;
+          if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
+        };
         try {
           if (hold && generate !== undefined) {
             // Held output may as well come whole from the provider: one answer, every part at once.
             const parts = await withDeadline((signal) => generate.call(model.adapter, { ...this.request.options, signal }), timing);
-            for (const part of parts) {
-              if (part.type === "error") throw part.error;
-              if (part.type === "text-delta") outputChars += part.text.length;
-              if (part.type === "usage") usage = part.usage;
-              if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
-            }
+            for (const part of parts) observe(part);
             held.push(...parts);
           } else {
             for await (const part of withTimeouts((signal) => model.adapter.stream({ ...this.request.options, signal }), timing)) {
-              // The adapter contract throws before output, but an early error part means the same.
-              if (part.type === "error") throw part.error;
-              if (part.type === "text-delta") outputChars += part.text.length;
-              if (part.type === "usage") usage = part.usage;
+              observe(part);
               if (firstAt === undefined) {
-                if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
                 if (!isOutput(part) || (hold && part.type !== "tool-start")) {
                   held.push(part);
                   continue;

@@ -62,7 +62,7 @@ export class BudgetGuard {
   private readonly clock: Clock;
   /** False when no budget is set: `check` then lets every candidate through without asking the store. */
   readonly limitsAnything: boolean;
-  /** The spend counters' keys of the current day and month, per model ("" for the project). */
+  /** Per model: the current day and month, and the project's and the model's spend keys for each. */
   private keys = new Map<string, { daily: PeriodSpan; monthly: PeriodSpan; project: [string, string]; model: [string, string] }>();
 
   constructor(
