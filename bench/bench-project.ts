@@ -35,6 +35,15 @@ export const UPSTREAM_MODEL = "fake-model";
 export async function writeBenchProject(upstreams: BenchUpstreams): Promise<BenchProject> {
   const dir = await mkdtemp(join(tmpdir(), "lf-bench-"));
   const file = join(dir, "llamafarm.yaml");
+  await writeFile(file, benchProjectYaml(upstreams));
+  return { dir, file, namespace: "bench", name: "bench", env: BENCH_ENV };
+}
+
+/** The environment the benchmark project reads its dummy key from. */
+export const BENCH_ENV = { LF_BENCH_API_KEY: "sk-bench-dummy" };
+
+/** The benchmark project's text (see `writeBenchProject`). */
+export function benchProjectYaml(upstreams: BenchUpstreams): string {
   const model = (name: string, baseUrl: string, fallback?: string) => `
     - name: ${name}
       provider: openai
@@ -65,6 +74,5 @@ server:
   host: 127.0.0.1
   port: ${upstreams.serverPort}
 `;
-  await writeFile(file, yaml);
-  return { dir, file, namespace: "bench", name: "bench", env: { LF_BENCH_API_KEY: "sk-bench-dummy" } };
+  return yaml;
 }

@@ -16,6 +16,7 @@ import type { ModelAdapter, StreamPart } from "../runtime/core/index.js";
 import { Runtime } from "../runtime/runtime.js";
 import { MemoryStateStore } from "../runtime/state/index.js";
 import { openProjectUsage } from "../runtime/usage/index.js";
+import { BENCH_ENV, BENCH_MODELS, benchProjectYaml, UPSTREAM_MODEL } from "./bench-project.js";
 import { PATHS } from "./bench-setup.js";
 import { ChildProcesses, waitForLine } from "./child-processes.js";
 
@@ -24,31 +25,9 @@ const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = 3;
 
-/** The benchmark project's models (bench-project.ts), pointing at `baseUrl`. */
+/** The benchmark's own project (bench-project.ts), every model pointing at `baseUrl`. */
 function projectYaml(baseUrl: string): string {
-  const model = (name: string, fallback?: string) => `
-    - name: ${name}
-      provider: openai
-      model: fake-model
-      base_url: ${baseUrl}
-      api_key: sk-bench-dummy
-      prompt: assistant
-${fallback ? `      fallbacks: [${fallback}]\n` : ""}      model_api_parameters: { temperature: 0.2, max_tokens: 64 }
-      limits: { rpm: 100000000, tpm: 100000000000, max_concurrent: 100000 }
-      pricing: { input_per_1k: 0.0001, output_per_1k: 0.0002 }`;
-  return `version: v1
-name: bench
-namespace: bench
-prompts:
-  - name: assistant
-    messages:
-      - role: system
-        content: You are a benchmark assistant. Answer {{style | briefly}}.
-runtime:
-  default_model: fast
-  fallbacks: [fast, backup]
-  models:${model("fast", "backup")}${model("backup")}
-`;
+  return benchProjectYaml({ fake: baseUrl, stamped: baseUrl, arrival: baseUrl, serverPort: 0 });
 }
 
 const ANSWER: StreamPart[] = [
@@ -95,7 +74,7 @@ function chatOnce(runtime: Runtime): () => Promise<unknown> {
   return async () => {
     // As the server does: a signal per request for the client going away.
     const controller = new AbortController();
-    const run = await runtime.chat({ messages, parameters: { max_tokens: 64 }, model: "fast", stream: false, signal: controller.signal });
+    const run = await runtime.chat({ messages, parameters: { max_tokens: 64 }, model: BENCH_MODELS.load, stream: false, signal: controller.signal });
     return run.collect();
   };
 }
@@ -107,20 +86,20 @@ try {
   const url = (await waitForLine(fake, /^listening (\S+)\n/m, 15_000))[1]!;
   process.stdout.write(`${REQUESTS} requests per round, ${CONCURRENCY} in flight, ${ROUNDS} rounds; Node ${process.version}\n`);
 
-  const instant = parseProject(projectYaml("http://127.0.0.1:9/v1"), join(dir, "llamafarm.yaml")).project!;
+  const instant = parseProject(projectYaml("http://127.0.0.1:9"), join(dir, "llamafarm.yaml"), { env: BENCH_ENV }).project!;
   await measure("runtime, instant model, no usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId) })));
   const store = new MemoryStateStore();
   const usage = await openProjectUsage(instant, { store, file: join(dir, "usage.db") });
   await measure("runtime, instant model, usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId), store, usage })));
   usage.close();
 
-  const real = parseProject(projectYaml(`${url}/v1`), join(dir, "llamafarm.yaml")).project!;
+  const real = parseProject(projectYaml(url), join(dir, "llamafarm.yaml"), { env: BENCH_ENV }).project!;
   const runtime = new Runtime(real);
   await measure("runtime + OpenAI adapter, fake over loopback", chatOnce(runtime));
   await runtime.close();
 
   const pool = new Pool(url);
-  const body = { model: "fake-model", messages: [{ role: "system", content: "You are a benchmark assistant. Answer briefly." }, ...messages], max_tokens: 64, temperature: 0.2, stream: false };
+  const body = { model: UPSTREAM_MODEL, messages: [{ role: "system", content: "You are a benchmark assistant. Answer briefly." }, ...messages], max_tokens: 64, temperature: 0.2, stream: false };
   await measure("bare undici request to the fake (JSON both ways)", async () => {
     const response = await pool.request({ path: "/v1/chat/completions", method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     return JSON.parse(await response.body.text());
