@@ -25,6 +25,8 @@ export interface ChatRequest {
   stream?: boolean;
   /** Recorded with the request's usage. */
   sessionId?: string;
+  /** The server's request id, recorded with the request's usage. */
+  requestId?: string;
   signal?: AbortSignal;
 }
 

@@ -183,7 +183,17 @@ export class Runtime {
       }
       if (!check.ok) {
         await this.usage
-          .record({ project: this.project, requestedModel: requested.name, messages: request.messages, answerChars: 0, startedAt, endedAt: this.clock.now(), error: check.error, ...(request.sessionId ? { sessionId: request.sessionId } : {}) })
+          .record({
+            project: this.project,
+            requestedModel: requested.name,
+            messages: request.messages,
+            answerChars: 0,
+            startedAt,
+            endedAt: this.clock.now(),
+            error: check.error,
+            ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+            ...(request.requestId ? { requestId: request.requestId } : {}),
+          })
           .catch(() => undefined);
         throw check.error;
       }
@@ -213,6 +223,7 @@ export class Runtime {
       now: () => clock.now(),
       startedAt,
       ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+      ...(request.requestId ? { requestId: request.requestId } : {}),
       onError: () => undefined,
     };
     return new RoutedRun(

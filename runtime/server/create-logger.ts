@@ -3,7 +3,7 @@ import pino, { type DestinationStream, type Logger } from "pino";
 export interface LoggerOptions {
   /** `debug` logs each routing decision; default `info`. */
   level?: string;
-  /** Default: stderr, written asynchronously (flush before exit). */
+  /** Default: stderr, each line written at once. */
   destination?: DestinationStream;
 }
 
@@ -12,14 +12,9 @@ export interface LoggerOptions {
  * text is redacted by the caller with the project's secrets before it gets here.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  let destination = options.destination;
-  if (destination === undefined) {
-    // Lines are batched into 4 KB writes (one line per request would be one syscall per request) and
-    // flushed at least every quarter second, so a quiet server's last lines are not held back.
-    const stderr = pino.destination({ dest: 2, sync: false, minLength: 4096 });
-    setInterval(() => stderr.flush(), 250).unref();
-    destination = stderr;
-  }
+  // Each line is written through at once (one write per line, a few µs): a line batched in memory would
+  // die with a killed process, though the request it reports was answered.
+  const destination = options.destination ?? pino.destination({ dest: 2, sync: true });
   return pino(
     {
       level: options.level ?? "info",

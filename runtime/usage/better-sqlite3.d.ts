@@ -6,7 +6,8 @@ declare module "better-sqlite3" {
     prepare<Row = unknown>(sql: string): Database.Statement<Row>;
     exec(sql: string): this;
     pragma(source: string, options?: { simple?: boolean }): unknown;
-    transaction<F extends (...args: never[]) => unknown>(fn: F): F;
+    /** `.immediate(...)` runs it in a transaction that takes the write lock at once (BEGIN IMMEDIATE). */
+    transaction<F extends (...args: never[]) => unknown>(fn: F): F & { immediate: F };
     close(): this;
   }
   namespace Database {

@@ -28,6 +28,7 @@ export interface EndedRequest {
   /** Why it failed: an `LfError`, an abort, or anything thrown; an `error` part counts too. */
   error?: unknown;
   sessionId?: string;
+  requestId?: string;
 }
 
 /** Turns an ended request into its ledger record: tokens (reported or estimated), cost, outcome. */
@@ -58,6 +59,7 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
     errorCode: request.error === undefined ? undefined : errorCode(request.error),
     fallbackDepth: fallbackDepth(run?.attempts ?? [], served),
     sessionId: request.sessionId,
+    requestId: request.requestId,
   };
 }
 

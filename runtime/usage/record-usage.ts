@@ -16,7 +16,7 @@ export interface UsageSinks {
  */
 export async function recordUsage(sinks: UsageSinks, request: EndedRequest): Promise<UsageRecord> {
   const record = buildUsageRecord(request);
-  // Committed after this turn's responses are written, with the other rows of the turn.
+  // Journalled now, before the answer is complete; committed with the other rows of the next 100 ms.
   sinks.ledger?.append(record);
   if (record.servedModel !== undefined && record.costUsd !== undefined) await sinks.budget?.record(record.servedModel, record.costUsd);
   return record;
@@ -124,6 +124,7 @@ export class TrackedParts implements AsyncIterableIterator<StreamPart> {
       const ended: EndedRequest = { project: options.project, run: options.run, messages: options.messages, answerChars: this.answerChars, startedAt: this.startedAt, endedAt: options.now() };
       if (options.requestedModel !== undefined) ended.requestedModel = options.requestedModel;
       if (options.sessionId !== undefined) ended.sessionId = options.sessionId;
+      if (options.requestId !== undefined) ended.requestId = options.requestId;
       if (this.firstOutputAt !== undefined) ended.firstOutputAt = this.firstOutputAt;
       if (this.error !== undefined) ended.error = this.error;
       const record = await recordUsage(this.sinks, ended);

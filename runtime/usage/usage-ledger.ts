@@ -1,8 +1,9 @@
 import type Database from "better-sqlite3";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { systemClock, type Clock } from "../core/index.js";
+import { abandonedJournals, readJournal, removeJournal, UsageJournal } from "./usage-journal.js";
 import type { UsageRecord } from "./usage-record.js";
 
 export type UsageGrouping = "model" | "day" | "session";
@@ -36,7 +37,7 @@ export interface UsageSummary {
 }
 
 const DAY_MS = 86_400_000;
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 const GROUP_EXPRESSIONS: Record<UsageGrouping | "all", string> = {
   model: "COALESCE(served_model, requested_model)",
@@ -50,9 +51,9 @@ const withQueues = new Set<UsageLedger>();
 process.on("exit", () => {
   for (const ledger of withQueues) {
     try {
-      ledger.flush();
+      ledger.close();
     } catch {
-      // Exiting anyway.
+      // Exiting anyway: the journal keeps what was not committed.
     }
   }
 });
@@ -62,9 +63,9 @@ export function usageLedgerPath(projectDir: string): string {
   return join(projectDir, ".lf", "usage.db");
 }
 
-const COLUMNS = "ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id";
+const COLUMNS = "ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id, request_id";
 const ROW_PARAMETERS = `(${COLUMNS.split(",").map(() => "?").join(", ")})`;
-/** Rows per multi-row INSERT: one statement step for many rows (15 parameters each). */
+/** Rows per multi-row INSERT: one statement step for many rows (16 parameters each). */
 const BATCH_ROWS = 32;
 /** Queued rows wait at most this long for their commit. */
 const FLUSH_AFTER_MS = 100;
@@ -73,12 +74,13 @@ const FLUSH_AT_ROWS = 512;
 
 /**
  * Every request of a project, one row each, in SQLite. WAL mode, so readers (`lf usage`) never block
- * the writer. `insert` commits its row at once. `append`, the server's path, queues the row and
- * commits the queue in one transaction, 32 rows per statement, at most 100 ms later (sooner when 512
- * rows are waiting): a commit per request would cost about 100 µs of the request's own time, and a row
- * bound on its own about 10 µs. A process that is killed loses the requests still in flight and at most
- * the rows of its last 100 ms; every read, `close` and a normal exit commit the queue first. Budgets do
- * not wait for the commit: they are counted in the state store as each request ends.
+ * the writer. `insert` commits its row at once. `append`, the server's path, writes the row to the
+ * ledger's journal (one write to the operating system, before the answer it describes is complete)
+ * and commits the queued rows in one transaction, 32 rows per statement, at most 100 ms later (sooner
+ * when 512 are waiting): a commit per request would cost several times the journal's write. A process
+ * that is killed loses only the requests still in flight: the next process to open the ledger commits
+ * what its journal holds (see `UsageJournal`). Every read, `close` and a normal exit commit the queue
+ * first. Budgets do not wait for the commit: they are counted in the state store as each request ends.
  */
 export class UsageLedger {
   private readonly insertRow: Database.Statement;
@@ -86,11 +88,18 @@ export class UsageLedger {
   private readonly insertMany: (records: UsageRecord[]) => void;
   private queued: UsageRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  private journal: UsageJournal | undefined;
+  private readonly setMark: Database.Statement;
+  private readonly forgetMark: (name: string) => void;
 
   private constructor(
     private readonly db: Database,
     private readonly clock: Clock,
+    private readonly journalDir: string,
   ) {
+    this.setMark = db.prepare("INSERT INTO journal_marks (name, offset) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET offset = excluded.offset");
+    const deleteMark = db.prepare("DELETE FROM journal_marks WHERE name = ?");
+    this.forgetMark = (name) => void deleteMark.run(name);
     this.insertRow = db.prepare(`INSERT INTO requests (${COLUMNS}) VALUES ${ROW_PARAMETERS}`);
     this.insertBatch = db.prepare(`INSERT INTO requests (${COLUMNS}) VALUES ${Array.from({ length: BATCH_ROWS }, () => ROW_PARAMETERS).join(", ")}`);
     this.insertMany = db.transaction((records: UsageRecord[]) => {
@@ -104,6 +113,10 @@ export class UsageLedger {
         }
       }
       for (; i < records.length; i++) this.insert(records[i]!);
+      if (this.journal !== undefined) {
+        const mark = this.journal.mark();
+        this.setMark.run(mark.name, mark.offset);
+      }
     });
     withQueues.add(this);
   }
@@ -127,7 +140,8 @@ export class UsageLedger {
     // In WAL mode NORMAL survives a killed process; only a power loss can cost the last commits.
     db.pragma("synchronous = NORMAL");
     migrate(db);
-    const ledger = new UsageLedger(db, options.clock ?? systemClock);
+    const ledger = new UsageLedger(db, options.clock ?? systemClock, journalDirOf(file));
+    ledger.recover();
     if (options.retentionDays !== undefined) ledger.prune(options.retentionDays);
     return ledger;
   }
@@ -138,8 +152,9 @@ export class UsageLedger {
     this.insertRow.run(values);
   }
 
-  /** Queues a row, committed with the others queued within 100 ms (see the class comment). */
+  /** Journals a row and queues it, committed with the others queued within 100 ms (see the class comment). */
   append(record: UsageRecord): void {
+    (this.journal ??= UsageJournal.open(this.journalDir)).write(record);
     this.queued.push(record);
     if (this.queued.length >= FLUSH_AT_ROWS) return this.flushQuietly();
     if (this.flushTimer !== undefined) return;
@@ -167,6 +182,28 @@ export class UsageLedger {
     const rows = this.queued;
     this.queued = [];
     this.insertMany(rows);
+    this.journal?.rotateIfLarge(this.forgetMark);
+  }
+
+  /**
+   * Commits the rows that processes killed before their commit left in their journals. Each journal is
+   * taken inside a write transaction that first reads its committed mark again, so two processes
+   * opening the ledger at once never copy a row twice.
+   */
+  private recover(): void {
+    const readMark = this.db.prepare<{ offset: number }>("SELECT offset FROM journal_marks WHERE name = ?");
+    for (const name of abandonedJournals(this.journalDir)) {
+      this.db
+        .transaction(() => {
+          const from = readMark.get(name)?.offset ?? 0;
+          const { length, records } = readJournal(this.journalDir, name, from);
+          for (const record of records) this.insert(record);
+          if (length > from) this.setMark.run(name, length);
+        })
+        .immediate();
+      removeJournal(this.journalDir, name);
+      this.forgetMark(name);
+    }
   }
 
   /** Deletes rows older than `retentionDays` days; returns how many went. */
@@ -213,6 +250,9 @@ export class UsageLedger {
     if (!this.db.open) return;
     try {
       this.flush();
+      // Every row is committed: the journal has nothing left to say.
+      this.journal?.close(this.forgetMark);
+      this.journal = undefined;
     } finally {
       this.db.close();
     }
@@ -299,6 +339,7 @@ interface Row {
   error_code: string | null;
   fallback_depth: number;
   session_id: string | null;
+  request_id: string | null;
 }
 
 function fromRow(row: Row): UsageRecord {
@@ -318,6 +359,7 @@ function fromRow(row: Row): UsageRecord {
     errorCode: row.error_code ?? undefined,
     fallbackDepth: row.fallback_depth,
     sessionId: row.session_id ?? undefined,
+    requestId: row.request_id ?? undefined,
   };
 }
 
@@ -341,6 +383,13 @@ function whereClause(filter: LedgerFilter): { where: string; params: Record<stri
 function migrate(db: Database): void {
   const version = db.pragma("user_version", { simple: true }) as number;
   if (version >= SCHEMA_VERSION) return;
+  if (version === 1) {
+    db.exec(`
+      ALTER TABLE requests ADD COLUMN request_id TEXT;
+      CREATE TABLE IF NOT EXISTS journal_marks (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
+      PRAGMA user_version = ${SCHEMA_VERSION};`);
+    return;
+  }
   db.exec(`
     CREATE TABLE IF NOT EXISTS requests (
       id INTEGER PRIMARY KEY,
@@ -358,9 +407,11 @@ function migrate(db: Database): void {
       outcome TEXT NOT NULL,
       error_code TEXT,
       fallback_depth INTEGER NOT NULL,
-      session_id TEXT
+      session_id TEXT,
+      request_id TEXT
     );
     CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
+    CREATE TABLE IF NOT EXISTS journal_marks (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
     PRAGMA user_version = ${SCHEMA_VERSION};`);
 }
 
@@ -382,7 +433,13 @@ function pushRow(values: unknown[], record: UsageRecord): void {
     record.errorCode ?? null,
     record.fallbackDepth,
     record.sessionId ?? null,
+    record.requestId ?? null,
   );
+}
+
+/** `.lf/usage.db` keeps its journals in `.lf/usage.journal/`. */
+function journalDirOf(file: string): string {
+  return join(dirname(file), `${basename(file).replace(/\.db$/, "")}.journal`);
 }
 
 let Sqlite: typeof Database | undefined;

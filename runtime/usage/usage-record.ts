@@ -24,4 +24,6 @@ export interface UsageRecord {
   /** Models tried or passed over before the one that answered (0: the first choice answered). */
   fallbackDepth: number;
   sessionId: string | undefined;
+  /** The request's id (`x-request-id`), when it came through the server. */
+  requestId?: string | undefined;
 }

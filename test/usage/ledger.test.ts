@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { UsageLedger, emptySummary, parseUsageQuery, usageReport } from "../../runtime/usage/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
@@ -105,27 +105,55 @@ describe("UsageLedger", () => {
 
   it("keeps the rows a killed process wrote", async () => {
     const file = join(mkdtempSync(join(tmpdir(), "lf-killed-")), ".lf", "usage.db");
-    const child = spawn(process.execPath, ["--import", "./test/helpers/register-ts-loader.mjs", "test/usage/child/write-usage.ts", file, "5"], {
-      cwd: repoRoot,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.setEncoding("utf8").on("data", (d: string) => {
-        out += d;
-        if (out.includes("written 5")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`the writer exited (${code}) before writing:\n${out}\n${err}`)));
-    });
-    const exited = new Promise((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
-    child.kill("SIGKILL");
-    expect(await exited).toBe("SIGKILL");
+    await writeThenKill(file, "insert");
     const { ledger } = ledgerAt(file);
     expect(ledger.records({ since: 0, until: Infinity }).map((r) => r.latencyMs)).toEqual([100, 101, 102, 103, 104]);
   });
+
+  it("keeps the rows a killed process appended, committed or not, exactly once", async () => {
+    for (const waitMs of [0, 300]) {
+      // 0: killed before its 100 ms commit, the rows only in its journal; 300: killed after it.
+      const file = join(mkdtempSync(join(tmpdir(), "lf-killed-")), ".lf", "usage.db");
+      await writeThenKill(file, "append", waitMs);
+      const first = ledgerAt(file).ledger;
+      const second = ledgerAt(file).ledger;
+      expect(first.records({ since: 0, until: Infinity }).map((r) => r.latencyMs)).toEqual([100, 101, 102, 103, 104]);
+      expect(second.records({ since: 0, until: Infinity })).toHaveLength(5);
+      // Recovered journals are gone; the open ledgers have not written any yet.
+      expect(readdirSync(join(dirname(file), "usage.journal"))).toEqual([]);
+    }
+  });
+
+  it("never takes the journal of a ledger still open in this process", () => {
+    const { ledger, file } = ledgerAt();
+    ledger.append(record({ at: T0, latencyMs: 7 }));
+    const reader = ledgerAt(file).ledger;
+    expect(readdirSync(join(dirname(file), "usage.journal"))).toHaveLength(1);
+    ledger.flush();
+    expect(reader.records({ since: 0, until: Infinity }).map((r) => r.latencyMs)).toEqual([7]);
+  });
 });
+
+async function writeThenKill(file: string, how: "insert" | "append", waitMs = 0): Promise<void> {
+  const child = spawn(process.execPath, ["--import", "./test/helpers/register-ts-loader.mjs", "test/usage/child/write-usage.ts", file, "5", how], {
+    cwd: repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes("written 5")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`the writer exited (${code}) before writing:\n${out}\n${err}`)));
+  });
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  const exited = new Promise((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+  child.kill("SIGKILL");
+  expect(await exited).toBe("SIGKILL");
+}
 
 describe("parseUsageQuery", () => {
   it("reads durations, dates, ISO times and URL parameters", () => {
