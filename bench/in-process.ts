@@ -45,7 +45,6 @@ function instantAdapter(modelId: string): ModelAdapter {
     async *stream() {
       yield* ANSWER;
     },
-    generate: async () => ANSWER.slice(),
   };
 }
 

@@ -22,8 +22,6 @@ export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, 
     provider: provider.provider,
     modelId: provider.modelId,
     stream: (options) => (tools ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
-    // A tool loop is a conversation of several calls: it streams, collected by the caller.
-    ...(provider.generate && !tools ? { generate: (options: ModelCallOptions) => provider.generate!(prepare(model, context, options)) } : {}),
     ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
   };
 }

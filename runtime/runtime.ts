@@ -384,17 +384,7 @@ function timedAdapter(adapter: ModelAdapter, upstream: { ms: number }): ModelAda
     provider: adapter.provider,
     modelId: adapter.modelId,
     stream: (options) => timedStream(adapter.stream(options), upstream),
-    ...(adapter.generate ? { generate: (options: ModelCallOptions) => timedGenerate(() => adapter.generate!(options), upstream) } : {}),
   };
-}
-
-async function timedGenerate(call: () => Promise<StreamPart[]>, upstream: { ms: number }): Promise<StreamPart[]> {
-  const started = performance.now();
-  try {
-    return await call();
-  } finally {
-    upstream.ms += performance.now() - started;
-  }
 }
 
 async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: number }): AsyncIterable<StreamPart> {

@@ -344,19 +344,19 @@ export interface Capabilities {
 }
 export interface Timeouts {
   /**
-   * Until the provider's response headers (streamed calls; a whole answer asked for whole is watched by `total` alone).
+   * Until the provider has answered: its response headers (for llamacpp, the model loaded and generating).
    */
   connect?: number | string;
   /**
-   * Until the first output (streamed calls).
+   * Until the first output: text or a tool call.
    */
   first_token?: number | string;
   /**
-   * Between two chunks of a stream (streamed calls).
+   * Between two chunks, once output has started.
    */
   idle?: number | string;
   /**
-   * The whole call.
+   * The whole call; the request as a whole is bounded by the largest `total` of its candidates.
    */
   total?: number | string;
 }

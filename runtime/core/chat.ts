@@ -68,6 +68,11 @@ export interface ModelCallOptions {
   toolChoice?: ToolChoice;
   responseFormat?: ResponseFormat;
   signal?: AbortSignal;
+  /**
+   * Called when the provider has answered the call (its response headers are in; for a model run in
+   * process, once it is loaded and generating), before any output: the end of the `connect` deadline.
+   */
+  onResponse?: () => void;
 }
 
 export function textOf(content: ChatMessage["content"]): string {

@@ -13,8 +13,6 @@ import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, t
 export class LazyAdapter implements ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
-  /** Present when the provider's adapter has it (known before its module is loaded). */
-  readonly generate?: (options: ModelCallOptions) => Promise<StreamPart[]>;
   private loaded: ModelAdapter | undefined;
   private loading: Promise<ModelAdapter> | undefined;
 
@@ -25,7 +23,6 @@ export class LazyAdapter implements ModelAdapter {
   ) {
     this.provider = settings.provider;
     this.modelId = settings.modelId;
-    if (answersWhole(settings.provider)) this.generate = (options) => this.generateOnceLoaded(options);
   }
 
   /** Imports the provider and builds its adapter (once). */
@@ -59,21 +56,10 @@ export class LazyAdapter implements ModelAdapter {
     await this.loaded?.close?.();
   }
 
-  private async generateOnceLoaded(options: ModelCallOptions): Promise<StreamPart[]> {
-    const adapter = this.loaded ?? (await this.load());
-    if (adapter.generate === undefined) throw new LfError("internal", `The ${this.provider} adapter of "${this.modelId}" cannot answer whole.`);
-    return adapter.generate(options);
-  }
-
   private async *streamOnceLoaded(options: ModelCallOptions): AsyncGenerator<StreamPart> {
     const adapter = await this.load();
     yield* adapter.stream(options);
   }
-}
-
-/** Whether the provider's adapter has `generate`. */
-function answersWhole(provider: string): boolean {
-  return provider === "openai" || provider === "universal" || provider === "lemonade" || provider === "ollama" || provider === "anthropic";
 }
 
 /** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */

@@ -10,7 +10,7 @@ import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, RoutingEventListener, SkipReason } from "./route-attempt.js";
 import type { RouteResult } from "./route-result.js";
 import { summarizeAttempts } from "./summarize-attempts.js";
-import { withDeadline, withTimeouts } from "./with-timeouts.js";
+import { withTimeouts } from "./with-timeouts.js";
 
 export interface ExecutorDeps {
   store: StateStore;
@@ -122,8 +122,9 @@ class Execution {
 
   async *run(): AsyncGenerator<StreamPart, StreamPart[] | undefined, undefined> {
     const limited = new Map<RoutableModel, { readyAt: number; waitUntil: number }>();
-    for (const model of this.request.candidates) {
-      const outcome = yield* this.tryModel(model);
+    const candidates = this.request.candidates;
+    for (const model of candidates) {
+      const outcome = yield* this.tryModel(model, model !== candidates[candidates.length - 1]);
       if (outcome.kind === "served") return yield* this.handOver(outcome.parts);
       if (outcome.kind === "limited") {
         const now = this.clock.now();
@@ -150,7 +151,8 @@ class Execution {
     return undefined;
   }
 
-  private async *tryModel(model: RoutableModel): AsyncGenerator<StreamPart, ModelOutcome, undefined> {
+  /** `more`: other candidates come after this one. */
+  private async *tryModel(model: RoutableModel, more = false): AsyncGenerator<StreamPart, ModelOutcome, undefined> {
     const misfit = modelMisfit(model, this.features);
     if (misfit !== undefined) return this.skip(model, misfit.reason, misfit.detail);
     if (this.request.constraints !== undefined) {
@@ -204,7 +206,6 @@ class Execution {
         // first real output can still fall back: the reader has seen nothing yet.
         const held: StreamPart[] = [];
         const hold = this.request.holdOutput === true;
-        const generate = model.adapter.generate;
         const observe = (part: StreamPart) => {
           // The adapter contract throws before output, but an early error part means the same.
           if (part.type === "error") throw part.error;
@@ -213,24 +214,19 @@ class Execution {
           if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
         };
         try {
-          if (hold && generate !== undefined) {
-            // Held output may as well come whole from the provider: one answer, every part at once.
-            const parts = await withDeadline((signal) => generate.call(model.adapter, { ...this.request.options, signal }), timing);
-            for (const part of parts) observe(part);
-            held.push(...parts);
-          } else {
-            for await (const part of withTimeouts((signal) => model.adapter.stream({ ...this.request.options, signal }), timing)) {
-              observe(part);
-              if (firstAt === undefined) {
-                if (!isOutput(part) || (hold && part.type !== "tool-start")) {
-                  held.push(part);
-                  continue;
-                }
-                firstAt = this.commit(model);
-                yield* held.splice(0);
+          // A whole answer is read as a stream too and held: the connect, first-token and idle
+          // deadlines then tell a hung model from a slow one, and the next model still has time.
+          for await (const part of withTimeouts((signal, onResponse) => model.adapter.stream({ ...this.request.options, signal, onResponse }), timing)) {
+            observe(part);
+            if (firstAt === undefined) {
+              if (!isOutput(part) || (hold && part.type !== "tool-start")) {
+                held.push(part);
+                continue;
               }
-              yield part;
+              firstAt = this.commit(model);
+              yield* held.splice(0);
             }
+            yield part;
           }
         } catch (error) {
           failure = classifyError(error, this.signal);
@@ -277,6 +273,9 @@ class Execution {
             details: { model: model.name, status: failure.status, attempts: this.state.attempts },
           });
         }
+        // A model that let a deadline pass is likely to do it again: the next model is asked at once,
+        // while there is one, rather than the same one after another full wait.
+        if (more && failure.code === "provider_timeout") return { kind: "next" };
         const plan = planRetry(failure, call, model.retries, this.deps.random, this.clock.now(), this.deadline - this.clock.now());
         if (!plan.retry) return { kind: "next" };
         await this.sleep(plan.delayMs);

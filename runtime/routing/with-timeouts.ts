@@ -24,10 +24,10 @@ interface Waiter {
 }
 
 /**
- * Runs `call` with a signal of its own and watches it. `connect` runs until the adapter's first
- * result (response headers are not visible through the adapter interface), `first_token` until the
- * first text or tool call, `idle` between two parts, `total` over everything. A timeout aborts the
- * upstream call and throws a retryable `provider_timeout`.
+ * Runs `call` with a signal of its own and watches it. `connect` runs until the provider has answered
+ * (the adapter calls `onResponse` when its response headers are in; else its first part), `first_token`
+ * until the first text or tool call, `idle` between two parts after that, `total` over everything. A
+ * timeout aborts the upstream call and throws a retryable `provider_timeout`.
  *
  * One timer serves the whole call: it is armed for the nearest deadline and, when it fires early
  * (a part arrived meanwhile and moved the deadline on), armed again for what is left. A part costs
@@ -35,7 +35,7 @@ interface Waiter {
  * timer.
  */
 export async function* withTimeouts(
-  call: (signal: AbortSignal) => AsyncIterable<StreamPart>,
+  call: (signal: AbortSignal, onResponse: () => void) => AsyncIterable<StreamPart>,
   options: TimeoutOptions,
 ): AsyncGenerator<StreamPart, void, undefined> {
   const { clock, timeouts } = options;
@@ -58,7 +58,7 @@ export async function* withTimeouts(
       ["total", totalAt],
       ["connect", sawResult ? Infinity : connectAt],
       ["first_token", sawContent ? Infinity : firstTokenAt],
-      ["idle", sawResult ? asked + idleMs : Infinity],
+      ["idle", sawContent ? asked + idleMs : Infinity],
     ]);
   const fire = () => {
     cancelTimer = undefined;
@@ -83,13 +83,16 @@ export async function* withTimeouts(
   if (client?.aborted) upstream.abort(client.reason);
   else client?.addEventListener("abort", onClientAbort, { once: true });
 
-  const iterator = call(upstream.signal)[Symbol.asyncIterator]();
+  const onResponse = () => {
+    sawResult = true;
+  };
+  const iterator = call(upstream.signal, onResponse)[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<StreamPart>> | undefined;
   let finished = false;
   try {
     while (true) {
       asked = clock.now();
-      const [phase, deadline] = nearestDeadline();
+      const [, deadline] = nearestDeadline();
       pending = iterator.next();
       const next = pending;
       let result: IteratorResult<StreamPart> | typeof TIMED_OUT;
@@ -105,6 +108,9 @@ export async function* withTimeouts(
         waiter = undefined;
       }
       if (result === TIMED_OUT) {
+        // The deadline that passed, which may not be the one nearest when the wait began (the
+        // provider answered meanwhile, and `connect` gave way to `first_token`).
+        const [phase, deadline] = nearestDeadline();
         const error = timeoutError(phase, deadline - (phase === "idle" ? asked : start), options);
         upstream.abort(error);
         throw error;
@@ -133,48 +139,6 @@ export async function* withTimeouts(
     }
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => undefined);
   }
-}
-
-/**
- * Runs a call that asks for a whole answer: nothing shows until it is done, so `connect`,
- * `first_token` and `idle` cannot tell a slow answer from a stalled one, and only `total` applies.
- * On timeout the upstream call is aborted and a retryable `provider_timeout` thrown; the client's
- * signal aborts it too, and the call then fails with `aborted`.
- */
-export function withDeadline<T>(call: (signal: AbortSignal) => Promise<T>, options: TimeoutOptions): Promise<T> {
-  const { clock, timeouts } = options;
-  const upstream = new AbortController();
-  const client = options.signal;
-  if (client?.aborted) return Promise.reject(cancelled(client));
-  return new Promise<T>((resolve, reject) => {
-    const limit = timeouts.total_ms ?? Infinity;
-    const cancelTimer = Number.isFinite(limit)
-      ? clock.timer(limit, () => {
-          const error = timeoutError("total", limit, options);
-          upstream.abort(error);
-          settle(error);
-        })
-      : undefined;
-    const onClientAbort = () => {
-      upstream.abort(client!.reason);
-      // An adapter that ignores its signal must not keep a cancelled client waiting.
-      settle(cancelled(client!));
-    };
-    client?.addEventListener("abort", onClientAbort, { once: true });
-    let settled = false;
-    function settle(error: unknown, value?: T): void {
-      if (settled) return;
-      settled = true;
-      cancelTimer?.();
-      client?.removeEventListener("abort", onClientAbort);
-      if (error === undefined) resolve(value as T);
-      else reject(error);
-    }
-    call(upstream.signal).then(
-      (value) => settle(undefined, value),
-      (error: unknown) => settle(error ?? new Error("the call failed")),
-    );
-  });
 }
 
 function timeoutError(phase: TimeoutPhase, limit: number, options: TimeoutOptions): ProviderError {

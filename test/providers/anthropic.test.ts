@@ -229,43 +229,30 @@ describe("Anthropic adapter: errors", () => {
   });
 });
 
-describe("Anthropic adapter: whole answers", () => {
-  it("asks for a whole message and makes the parts a stream of it would have made", async () => {
-    fake.script(MODEL, { text: "Hello there", usage: { inputTokens: 12, outputTokens: 2 } }, { text: "Let me look.", toolCalls: [{ name: "lookup", arguments: { q: "x" }, id: "toolu_1" }, { name: "now" }] });
-    const { parts, thrown } = await settle(adapter().generate(hello));
-    expect(thrown).toBeUndefined();
-    expect(fake.requests[0]).toMatchObject({ path: "/v1/messages", stream: false });
-    expect(parts).toEqual([
-      { type: "text-delta", text: "Hello there" },
-      { type: "usage", usage: { inputTokens: 12, outputTokens: 2 } },
-      { type: "finish", finishReason: "stop" },
-    ]);
-    const tools = await settle(adapter().generate(hello));
-    expect(tools.parts.map((p) => p.type)).toEqual(["text-delta", "tool-call", "tool-call", "usage", "finish"]);
-    expect(tools.parts.filter((p) => p.type === "tool-call").map((p) => p.type === "tool-call" && p.toolCall)).toEqual([
-      { id: "toolu_1", name: "lookup", arguments: '{"q":"x"}' },
-      { id: expect.any(String), name: "now", arguments: "{}" },
-    ]);
-    expect(tools.parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
+describe("Anthropic adapter: the response", () => {
+  it("says when the provider has answered, once, before the first part", async () => {
+    fake.script(MODEL, { text: "Hello there" });
+    const events: string[] = [];
+    for await (const part of adapter().stream({ ...hello, onResponse: () => events.push("response") })) events.push(part.type);
+    expect(events[0]).toBe("response");
+    expect(events.filter((event) => event === "response")).toHaveLength(1);
+    expect(events).toContain("text-delta");
   });
 
-  it("asks for a whole answer however large max_tokens is (the SDK alone would refuse one over ten minutes)", async () => {
+  it("does not say so for an error status", async () => {
+    fake.script(MODEL, { fault: "status", status: 503, message: "overloaded" });
+    let answered = false;
+    const { thrown } = await drain(adapter().stream({ ...hello, onResponse: () => (answered = true) }));
+    expect(thrown).toMatchObject({ status: 503 });
+    expect(answered).toBe(false);
+  });
+
+  it("streams an answer however large max_tokens is (the SDK refuses only whole answers it expects to take over ten minutes)", async () => {
     fake.script(MODEL, { text: "long answer" });
-    const { parts, thrown } = await settle(adapter().generate({ ...hello, parameters: { max_tokens: 64_000 } }));
+    const { parts, thrown } = await drain(adapter().stream({ ...hello, parameters: { max_tokens: 64_000 } }));
     expect(thrown).toBeUndefined();
-    expect(parts[0]).toEqual({ type: "text-delta", text: "long answer" });
-    expect(fake.requests[0]!.body).toMatchObject({ max_tokens: 64_000, stream: false });
-  });
-
-  it("throws what a stream would have thrown before output, and aborts when the signal fires", async () => {
-    fake.script(MODEL, { fault: "status", status: 529, message: "Overloaded", errorType: "overloaded_error" }, { text: "late", delayMs: 2000 });
-    expect((await settle(adapter().generate(hello))).thrown).toMatchObject({ isRetryable: true, status: 529 });
-    expect((await settle(adapter({ baseUrl: "https://api.anthropic.com", apiKey: undefined, env: {} }).generate(hello))).thrown).toMatchObject({ code: "config_invalid" });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
-    await fake.settled();
-    expect(fake.requests.at(-1)!.aborted).toBe(true);
+    expect(textOfParts(parts)).toBe("long answer");
+    expect(fake.requests[0]!.body).toMatchObject({ max_tokens: 64_000, stream: true });
   });
 });
 

@@ -216,31 +216,22 @@ describe("Ollama adapter: errors", () => {
   });
 });
 
-describe("Ollama adapter: whole answers", () => {
-  it("asks for a whole answer and makes the parts a stream of it would have made", async () => {
-    fake.script(MODEL, { text: "Hello there", usage: { inputTokens: 26, outputTokens: 2 } }, { toolCalls: [{ name: "lookup", arguments: { q: "x" } }] });
-    const { parts, thrown } = await settle(adapter().generate(hello));
-    expect(thrown).toBeUndefined();
-    expect(fake.requests[0]).toMatchObject({ path: "/api/chat", stream: false });
-    expect(parts).toEqual([
-      { type: "text-delta", text: "Hello there" },
-      { type: "usage", usage: { inputTokens: 26, outputTokens: 2 } },
-      { type: "finish", finishReason: "stop" },
-    ]);
-    const tools = await settle(adapter().generate(hello));
-    expect(tools.parts.filter((p) => p.type === "tool-call")).toEqual([{ type: "tool-call", toolCall: { id: "gen_0", name: "lookup", arguments: '{"q":"x"}' } }]);
-    expect(tools.parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
+describe("Ollama adapter: the response", () => {
+  it("says when the provider has answered, once, before the first part", async () => {
+    fake.script(MODEL, { text: "Hello there" });
+    const events: string[] = [];
+    for await (const part of adapter().stream({ ...hello, onResponse: () => events.push("response") })) events.push(part.type);
+    expect(events[0]).toBe("response");
+    expect(events.filter((event) => event === "response")).toHaveLength(1);
+    expect(events).toContain("text-delta");
   });
 
-  it("throws what a stream would have thrown before output, and aborts when the signal fires", async () => {
-    fake.script(MODEL, { fault: "status", status: 404, message: `model "${MODEL}" not found, try pulling it first` }, { fault: "malformed" }, { text: "late", delayMs: 2000 });
-    expect((await settle(adapter().generate(hello))).thrown).toMatchObject({ code: "model_not_found", message: expect.stringContaining(`ollama pull ${MODEL}`) });
-    expect((await settle(adapter().generate(hello))).thrown).toBeInstanceOf(ProviderError);
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
-    await fake.settled();
-    expect(fake.requests.at(-1)!.aborted).toBe(true);
+  it("does not say so for an error status", async () => {
+    fake.script(MODEL, { fault: "status", status: 503, message: "overloaded" });
+    let answered = false;
+    const { thrown } = await drain(adapter().stream({ ...hello, onResponse: () => (answered = true) }));
+    expect(thrown).toMatchObject({ status: 503 });
+    expect(answered).toBe(false);
   });
 });
 

@@ -310,56 +310,22 @@ describe("OpenAI adapter: errors", () => {
   });
 });
 
-describe("OpenAI adapter: whole answers", () => {
-  it("asks for a whole answer and makes the parts a stream of it would have made", async () => {
-    fake.script("gpt-a", { text: "Hello there", usage: { inputTokens: 12, outputTokens: 2 } });
-    const { parts, thrown } = await settle(adapter().generate(hello));
-    expect(thrown).toBeUndefined();
-    expect(fake.requests[0]!.body).toMatchObject({ model: "gpt-a", stream: false });
-    expect(fake.requests[0]!.body).not.toHaveProperty("stream_options");
-    expect(parts).toEqual([
-      { type: "text-delta", text: "Hello there" },
-      { type: "usage", usage: { inputTokens: 12, outputTokens: 2 } },
-      { type: "finish", finishReason: "stop" },
-    ]);
+describe("OpenAI adapter: the response", () => {
+  it("says when the provider has answered, once, before the first part", async () => {
+    fake.script("gpt-a", { text: "Hello there" });
+    const events: string[] = [];
+    for await (const part of adapter().stream({ ...hello, onResponse: () => events.push("response") })) events.push(part.type);
+    expect(events[0]).toBe("response");
+    expect(events.filter((event) => event === "response")).toHaveLength(1);
+    expect(events).toContain("text-delta");
   });
 
-  it("returns tool calls whole, giving an id to a call that has none", async () => {
-    fake.script("gpt-a", { toolCalls: [{ name: "lookup", arguments: { q: "x" }, id: "call_1" }, { name: "other", arguments: "{}" }] });
-    const { parts } = await settle(adapter({ generateId: () => "call_made" }).generate(hello));
-    expect(parts.filter((p) => p.type === "tool-call").map((p) => p.type === "tool-call" && p.toolCall)).toEqual([
-      { id: "call_1", name: "lookup", arguments: '{"q":"x"}' },
-      { id: expect.stringMatching(/^call_/), name: "other", arguments: "{}" },
-    ]);
-    expect(parts.at(-1)).toEqual({ type: "finish", finishReason: "tool-calls" });
-    const idless = JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" }] });
-    const made = await settle(adapter({ fetch: fetchReturning(idless, "application/json"), generateId: () => "call_made" }).generate(hello));
-    expect(made.parts[0]).toEqual({ type: "tool-call", toolCall: { id: "call_made", name: "f", arguments: "{}" } });
-  });
-
-  it("fails before output on an error status, an error object, a body that is not JSON or has no choices", async () => {
-    fake.script("gpt-a", { fault: "status", status: 503, message: "overloaded" }, { fault: "malformed" });
-    const status = await settle(adapter().generate(hello));
-    expect(status.thrown).toMatchObject({ code: "provider_unavailable", status: 503, isRetryable: true });
-    const malformed = await settle(adapter().generate(hello));
-    expect(malformed.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("malformed JSON") });
-    const errorObject = await settle(adapter({ fetch: fetchReturning(JSON.stringify({ error: { message: "model crashed", type: "server_error" } }), "application/json") }).generate(hello));
-    expect(errorObject.parts).toEqual([]);
-    expect(errorObject.thrown).toMatchObject({ isRetryable: true, message: expect.stringContaining("model crashed") });
-    const empty = await settle(adapter({ fetch: fetchReturning(JSON.stringify({ choices: [] }), "application/json") }).generate(hello));
-    expect(empty.thrown).toMatchObject({ code: "provider_error", message: expect.stringContaining("no choices") });
-  });
-
-  it("aborts the upstream request when the caller's signal fires, and fails with aborted", async () => {
-    fake.script("gpt-a", { text: "late", delayMs: 2000 });
-    const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const { thrown } = await settle(adapter().generate({ ...hello, signal: controller.signal }));
-    expect(thrown).toMatchObject({ code: "aborted" });
-    await fake.settled();
-    expect(fake.requests[0]!.aborted).toBe(true);
-    expect((await settle(adapter().generate({ ...hello, signal: controller.signal }))).thrown).toMatchObject({ code: "aborted" });
-    expect(fake.requests).toHaveLength(1);
+  it("does not say so for an error status", async () => {
+    fake.script("gpt-a", { fault: "status", status: 503, message: "overloaded" });
+    let answered = false;
+    const { thrown } = await drain(adapter().stream({ ...hello, onResponse: () => (answered = true) }));
+    expect(thrown).toMatchObject({ status: 503 });
+    expect(answered).toBe(false);
   });
 });
 

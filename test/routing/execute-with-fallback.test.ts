@@ -70,50 +70,50 @@ describe("executeWithFallback", () => {
     ]);
   });
 
-  it("asks an adapter that can answer whole for a whole answer, watched only by the total timeout", async () => {
+  it("reads a whole answer as a stream: a hung model is passed over at its connect or first-token deadline, a slow but live one finishes", async () => {
     const { clock, deps } = setup();
-    const whole = (adapter: ScriptedAdapter) => {
-      const generated: ModelCallOptions[] = [];
-      const wrapped: ModelAdapter = {
-        ...adapter,
-        async generate(options) {
-          generated.push(options);
-          const parts: StreamPart[] = [];
-          for await (const part of adapter.stream(options)) parts.push(part);
-          return parts;
-        },
-      };
-      return { wrapped, generated };
-    };
-    const a = whole(scriptedAdapter("a", clock, [[{ delay: 20_000 }, ...answer("slow but whole")]]));
     const timeouts = { connect_ms: 1000, first_token_ms: 2000, idle_ms: 500, total_ms: 30_000 };
-    const result = executeWithFallback({ candidates: [model("a", a.wrapped, { timeouts })], options: ask, holdOutput: true }, deps);
-    expect(text(await clock.run(drain(result)))).toBe("slow but whole");
-    expect(result.servedBy).toBe("a");
-    expect(a.generated).toHaveLength(1);
-
-    // A streamed read of the same model is held to first_token.
-    const streamed = executeWithFallback({ candidates: [model("a", a.wrapped, { timeouts })], options: ask }, deps);
-    expect(await clock.run(drain(streamed)).catch((e: unknown) => (e as LfError).code)).toBe("all_models_failed");
-    expect(a.generated).toHaveLength(1);
-
-    // Collected, the whole answer comes back at once; a model that can only stream is collected too.
-    const collected = executeWithFallback({ candidates: [model("a", whole(scriptedAdapter("a", clock, [answer("all at once")])).wrapped)], options: ask, holdOutput: true }, deps);
-    expect((await clock.run(collected.collect())).map((p) => p.type)).toEqual(["text-delta", "usage", "finish"]);
-    expect(collected.servedBy).toBe("a");
-    await expect(collected.collect()).rejects.toThrow(/read only once/);
-    const streamedOnly = executeWithFallback({ candidates: [model("s", scriptedAdapter("s", clock, [[{ text: "x" }, { text: "y" }, ...answer("z")]]))], options: ask, holdOutput: true }, deps);
-    expect(text(await clock.run(streamedOnly.collect()))).toBe("xyz");
-
-    // The total still bounds a whole answer, aborts it, and the next model answers.
-    const hung = scriptedAdapter("h", clock, [[{ hang: true }]]);
     const once = { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
-    const started = clock.now();
-    const late = executeWithFallback({ candidates: [model("h", whole(hung).wrapped, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+
+    // Headers at once, then a token every 400 ms for 8 s: longer than first_token, never idle for 500 ms.
+    const slow = scriptedAdapter("slow", clock, [[{ respond: true }, ...Array.from({ length: 20 }, (_, i) => [{ delay: 400 }, { text: `${i} ` }]).flat(), ...answer("end")]]);
+    const live = executeWithFallback({ candidates: [model("slow", slow, { timeouts })], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(live.collect()))).toMatch(/^0 1 .* 19 end$/);
+    expect(live.servedBy).toBe("slow");
+
+    // Accepts the connection and never answers: connect passes it over, and b has the rest of the total.
+    const hung = scriptedAdapter("h", clock, [[{ hang: true }]]);
+    let started = clock.now();
+    const late = executeWithFallback({ candidates: [model("h", hung, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(drain(late)))).toBe("b");
-    expect(late.attempts[0]).toMatchObject({ model: "h", code: "provider_timeout", outcome: "failed" });
-    expect(clock.now() - started).toBe(30_000);
+    expect(late.attempts[0]).toMatchObject({ model: "h", code: "provider_timeout", outcome: "failed", detail: expect.stringContaining("response from the provider") });
+    expect(clock.now() - started).toBe(1000);
     expect(hung.aborted).toBe(1);
+
+    // Retries allowed: a timeout still moves on at once while another model can answer.
+    const stuck = scriptedAdapter("s", clock, [[{ hang: true }]]);
+    started = clock.now();
+    const retried = { max_attempts: 3, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
+    const passed = executeWithFallback({ candidates: [model("s", stuck, { timeouts, retries: retried }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(passed.collect()))).toBe("b");
+    expect(stuck.calls).toHaveLength(1);
+    expect(clock.now() - started).toBe(1000);
+    // The last model of a chain is retried as its policy says.
+    const alone = scriptedAdapter("s2", clock, [[{ hang: true }], answer("second try")]);
+    expect(text(await clock.run(executeWithFallback({ candidates: [model("s2", alone, { timeouts, retries: retried })], options: ask, holdOutput: true }, deps).collect()))).toBe("second try");
+
+    // Answers (headers) and then sends nothing: first_token passes it over.
+    const mute = scriptedAdapter("m", clock, [[{ respond: true }, { hang: true }]]);
+    started = clock.now();
+    const silent = executeWithFallback({ candidates: [model("m", mute, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    expect(text(await clock.run(silent.collect()))).toBe("b");
+    expect(silent.attempts[0]).toMatchObject({ model: "m", code: "provider_timeout", detail: expect.stringContaining("first token") });
+    expect(clock.now() - started).toBe(2000);
+
+    // Collected, the answer comes back at once, and only once.
+    const collected = executeWithFallback({ candidates: [model("a", scriptedAdapter("a", clock, [answer("all at once")]))], options: ask, holdOutput: true }, deps);
+    expect((await clock.run(collected.collect())).map((p) => p.type)).toEqual(["text-delta", "usage", "finish"]);
+    await expect(collected.collect()).rejects.toThrow(/read only once/);
   });
 
   it("commits at once, even when holding output, when the runtime runs a tool (its effects must not repeat)", async () => {

@@ -6,7 +6,9 @@ export type Step =
   | { part: StreamPart }
   | { throw: unknown }
   | { delay: number }
-  | { hang: true };
+  | { hang: true }
+  /** The provider has answered (response headers): `options.onResponse`. */
+  | { respond: true };
 
 export type Script = Step[];
 
@@ -44,6 +46,7 @@ export function scriptedAdapter(modelId: string, clock: Clock, scripts: Script[]
           if ("text" in step) yield { type: "text-delta", text: step.text };
           else if ("part" in step) yield step.part;
           else if ("throw" in step) throw step.throw;
+          else if ("respond" in step) options.onResponse?.();
           else if ("delay" in step) await clock.sleep(step.delay, signal).catch(() => Promise.reject(abortError()));
           else
             await new Promise<never>((_, reject) => {

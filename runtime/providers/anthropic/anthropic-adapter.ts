@@ -7,12 +7,11 @@ import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { runStream } from "../shared/run-stream.js";
-import { runWhole } from "../shared/run-whole.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { maskHeaders } from "../shared/secrets.js";
 import { buildAnthropicRequest } from "./build-anthropic-request.js";
 import { mapAnthropicError } from "./map-anthropic-error.js";
-import { anthropicMessageParts, parseAnthropicStream } from "./parse-anthropic-stream.js";
+import { parseAnthropicStream } from "./parse-anthropic-stream.js";
 
 export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 /** The API version the SDK sends; the preview shows the same. */
@@ -82,27 +81,12 @@ export class AnthropicAdapter implements ModelAdapter {
     });
   }
 
-  /** The whole answer (no `stream`): one message whose content blocks become the parts. */
-  generate(options: ModelCallOptions): Promise<StreamPart[]> {
-    const url = safeUrl(joinUrl(this.baseUrl, "v1/messages"));
-    return runWhole(
-      options.signal,
-      (error) => mapAnthropicError(error, this.context, url),
-      async () => {
-        this.assertKey();
-        const body = buildAnthropicRequest(options, this.modelId);
-        // An explicit timeout: without one the SDK refuses, before sending anything, a whole answer it
-        // expects to take over ten minutes (a large max_tokens). The routing layer's `total` bounds the call.
-        const request = { timeout: NO_SDK_TIMEOUT_MS, ...(options.signal === undefined ? {} : { signal: options.signal }) };
-        return anthropicMessageParts(await this.client.messages.create({ ...body, stream: false }, request));
-      },
-    );
-  }
-
   private async *open(options: ModelCallOptions, signal: AbortSignal): AsyncGenerator<StreamPart> {
     this.assertKey();
     const body = buildAnthropicRequest(options, this.modelId);
-    const events = await this.client.messages.create(body, { signal });
+    // The routing layer owns every deadline; the SDK's own would cut a long answer at its ten minutes.
+    const events = await this.client.messages.create(body, { signal, timeout: NO_SDK_TIMEOUT_MS });
+    options.onResponse?.();
     yield* parseAnthropicStream(events);
   }
 

@@ -1,4 +1,4 @@
-import type { Message, RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
+import type { RawMessageStreamEvent } from "@anthropic-ai/sdk/resources/messages";
 import type { StreamPart } from "../../core/stream-part.js";
 import { mapAnthropicStopReason } from "./map-anthropic-stop-reason.js";
 
@@ -80,21 +80,3 @@ function wholeInput(input: unknown): string {
   return typeof input === "object" && input !== null && Object.keys(input).length > 0 ? JSON.stringify(input) : "{}";
 }
 
-/** A whole (non-streamed) message as the parts its stream would have made: text, tool calls, usage, stop reason. */
-export function anthropicMessageParts(message: Message): StreamPart[] {
-  const parts: StreamPart[] = [];
-  let text = "";
-  for (const block of message.content ?? []) {
-    if (block.type === "text") text += block.text;
-  }
-  if (text !== "") parts.push({ type: "text-delta", text });
-  for (const block of message.content ?? []) {
-    if (block.type === "tool_use") parts.push({ type: "tool-call", toolCall: { id: block.id, name: block.name, arguments: wholeInput(block.input) } });
-  }
-  const usage = message.usage;
-  // Cached prompt tokens are still input the model read.
-  const inputTokens = (usage?.input_tokens ?? 0) + (usage?.cache_creation_input_tokens ?? 0) + (usage?.cache_read_input_tokens ?? 0);
-  parts.push({ type: "usage", usage: { inputTokens, outputTokens: usage?.output_tokens ?? 0 } });
-  parts.push({ type: "finish", finishReason: mapAnthropicStopReason(message.stop_reason) });
-  return parts;
-}

@@ -101,6 +101,8 @@ export class LlamaCppAdapter implements ModelAdapter {
     const lease = await shared.acquireSequence(contextSize, this.options.threads, signal).catch((error: unknown) => {
       throw fail(error);
     });
+    // Loaded, with a context of its own: as far as a call goes, the provider has answered.
+    options.onResponse?.();
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });

@@ -6,7 +6,6 @@ import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../cor
 import type { StreamPart } from "../../core/stream-part.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { runStream } from "../shared/run-stream.js";
-import { partsOf, runWhole } from "../shared/run-whole.js";
 import { joinUrl, safeUrl } from "../shared/safe-url.js";
 import { maskHeaders } from "../shared/secrets.js";
 import { buildOllamaRequest, type OllamaWireRequest } from "./build-ollama-request.js";
@@ -76,24 +75,10 @@ export class OllamaAdapter implements ModelAdapter {
     });
   }
 
-  /** The whole answer (`stream: false`): one JSON object, shaped like a stream's last line with all the content. */
-  generate(options: ModelCallOptions): Promise<StreamPart[]> {
-    const url = safeUrl(joinUrl(this.host, "api/chat"));
-    const exchange = new OllamaExchange(this.baseFetch, options.signal ?? new AbortController().signal);
-    return runWhole(
-      options.signal,
-      (error) => mapOllamaError(error, this.context, url, exchange),
-      async () => {
-        const body = buildOllamaRequest(options, this.modelId);
-        const answer = await this.client(exchange).chat({ ...body, stream: false, messages: body.messages.map(withImageBytes) });
-        return partsOf(parseOllamaStream([answer], this.generateId));
-      },
-    );
-  }
-
   private async *open(options: ModelCallOptions, exchange: OllamaExchange): AsyncGenerator<StreamPart> {
     const body = buildOllamaRequest(options, this.modelId);
     const chunks = await this.client(exchange).chat({ ...body, messages: body.messages.map(withImageBytes) });
+    options.onResponse?.();
     yield* parseOllamaStream(chunks, this.generateId);
   }
 

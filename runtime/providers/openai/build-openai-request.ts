@@ -6,8 +6,6 @@ import { mapOpenAIParameters, RESERVED_FIELDS, type OpenAIParameterOptions } fro
 export interface OpenAIRequestSettings extends OpenAIParameterOptions {
   modelId: string;
   extraBody: Record<string, unknown> | undefined;
-  /** Ask for a whole answer (`stream: false`) rather than a stream. */
-  whole?: boolean;
 }
 
 /**
@@ -23,8 +21,9 @@ export function buildOpenAIRequest(options: ModelCallOptions, settings: OpenAIRe
     ...extra,
     model: settings.modelId,
     messages: convertToOpenAIMessages(options.messages),
-    // A whole answer carries its usage; a stream has it only when asked for.
-    ...(settings.whole === true ? { stream: false } : { stream: true, stream_options: { include_usage: true } }),
+    // A stream carries its usage only when asked for.
+    stream: true,
+    stream_options: { include_usage: true },
     ...(tools === undefined ? {} : { tools: tools.map(toOpenAITool) }),
     ...(tools === undefined || options.toolChoice === undefined ? {} : { tool_choice: toOpenAIToolChoice(options.toolChoice) }),
     ...responseFormat(options.responseFormat),

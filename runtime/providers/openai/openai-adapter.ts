@@ -7,7 +7,6 @@ import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { runStream } from "../shared/run-stream.js";
-import { runWhole } from "../shared/run-whole.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { fetchTransport } from "../shared/fetch-transport.js";
 import { maskHeaders } from "../shared/secrets.js";
@@ -16,7 +15,6 @@ import type { UpstreamResponse, UpstreamTransport } from "../shared/upstream-tra
 import { buildOpenAIRequest } from "./build-openai-request.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
-import { readOpenAIAnswer } from "./read-openai-answer.js";
 import { readOpenAIStream } from "./read-openai-stream.js";
 
 /** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
@@ -105,25 +103,22 @@ export class OpenAIAdapter implements ModelAdapter {
     return readOpenAIStream(() => this.call(options, options.signal), this.generateId);
   }
 
-  /** The whole answer in one call (`stream: false`), one JSON body read; every failure is thrown, mapped. */
-  generate(options: ModelCallOptions): Promise<StreamPart[]> {
-    return runWhole(options.signal, this.toError, async () => readOpenAIAnswer(await this.call(options, options.signal, true), this.generateId));
-  }
-
   /** Sends the chat request; an error status is thrown with its body read. */
-  private async call(options: ModelCallOptions, signal: AbortSignal | undefined, whole = false): Promise<UpstreamResponse> {
+  private async call(options: ModelCallOptions, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
     this.assertKey();
-    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options, whole)), signal });
-    if (response.status >= 200 && response.status < 300) return response;
+    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
+    if (response.status >= 200 && response.status < 300) {
+      options.onResponse?.();
+      return response;
+    }
     throw new OpenAIStatusError(response.status, response.headers(), await response.text().catch(() => ""), response.statusText);
   }
 
-  private body(options: ModelCallOptions, whole = false) {
+  private body(options: ModelCallOptions) {
     return buildOpenAIRequest(options, {
       modelId: this.modelId,
       extraBody: this.extraBody,
       maxTokensField: this.official ? "max_completion_tokens" : "max_tokens",
-      whole,
     });
   }
 
