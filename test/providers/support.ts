@@ -1,5 +1,6 @@
 import { createServer } from "node:net";
-import type { StreamPart } from "../../runtime/core/index.js";
+import { expect } from "vitest";
+import type { ModelAdapter, ModelCallOptions, StreamPart } from "../../runtime/core/index.js";
 
 export interface Outcome {
   parts: StreamPart[];
@@ -19,6 +20,22 @@ export async function drain(stream: AsyncIterable<StreamPart>): Promise<Outcome>
 }
 
 /** Awaits a whole answer, keeping its parts or the error it threw (if any), without failing the test. */
+/**
+ * What `onResponse` says for a scripted answer, then for an error status: the events of the answer (the
+ * response, then its part types) and whether the error status was announced as an answer.
+ */
+export async function responseSignals(adapter: () => ModelAdapter, call: ModelCallOptions): Promise<void> {
+  const events: string[] = [];
+  for await (const part of adapter().stream({ ...call, onResponse: () => events.push("response") })) events.push(part.type);
+  expect(events[0]).toBe("response");
+  expect(events.filter((event) => event === "response")).toHaveLength(1);
+  expect(events).toContain("text-delta");
+  let answered = false;
+  const { thrown } = await drain(adapter().stream({ ...call, onResponse: () => (answered = true) }));
+  expect(thrown).toMatchObject({ status: 503 });
+  expect(answered).toBe(false);
+}
+
 export async function settle(answer: Promise<StreamPart[]>): Promise<Outcome> {
   try {
     return { parts: await answer, thrown: undefined };
