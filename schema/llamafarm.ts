@@ -443,6 +443,19 @@ export interface Server {
    */
   api_keys?: ApiKey[];
   body_limit?: string;
+  /**
+   * Host names (with or without a port) a request's Host header may carry besides loopback names, when the server is bound to loopback: for a reverse proxy on the same machine. Other Host headers get 421 (DNS rebinding).
+   */
+  allowed_hosts?: string[];
+  /**
+   * Cross-origin requests from web pages.
+   */
+  cors?: {
+    /**
+     * Origins (`https://app.example.com`) whose pages may call the API; `*` for any. None by default.
+     */
+    origins?: string[];
+  };
 }
 export interface State {
   /**

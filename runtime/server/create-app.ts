@@ -5,6 +5,7 @@ import { isAbortError, redactSecrets } from "../index.js";
 import { ApiError } from "./api-error.js";
 import { chatHandler } from "./chat-handler.js";
 import { errorEvent } from "./completion-chunks.js";
+import { EdgeGuard } from "./edge-guard.js";
 import { errorResponse } from "./error-response.js";
 import { health, listAllModels, listProjectModels, listProjects, readiness } from "./info-routes.js";
 import type { ProjectRegistry } from "./project-registry.js";
@@ -26,11 +27,23 @@ const HOT_ROUTE = /^\/v1\/projects\/([^/?#]+)\/([^/?#]+)\/chat\/completions\/?(?
  * against a bare Node handler at about 40 µs), which the benchmark's budget for the whole gateway
  * cannot carry on the one route that takes all the load.
  */
-export function createRequestListener(registry: ProjectRegistry, logger: Logger, metrics = new GatewayMetrics()): (req: IncomingMessage, res: ServerResponse) => void {
+export function createRequestListener(
+  registry: ProjectRegistry,
+  logger: Logger,
+  metrics = new GatewayMetrics(),
+  bindHost = "127.0.0.1",
+): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics);
   const readBody = projectBodyReader(registry);
   const chat = chatHandler(registry, logger, "project", metrics);
+  const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
+    try {
+      if (!guard.admit(req, res)) return;
+    } catch (error) {
+      beginRequest(req);
+      return writeError(error, req as Request, res as Response, logger);
+    }
     const match = req.method === "POST" ? HOT_ROUTE.exec(req.url ?? "") : null;
     if (match === null) return void app(req, res);
     const request = req as Request;

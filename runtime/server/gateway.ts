@@ -55,7 +55,7 @@ export class Gateway {
       if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
         options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
       }
-      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger, metrics));
+      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger, metrics, host));
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {

@@ -1,5 +1,6 @@
 import { LfError, parseByteSize, type ResolvedProject } from "../index.js";
 import { ApiKeyTable } from "./api-keys.js";
+import { edgeSettings, type EdgeSettings } from "./edge-guard.js";
 import { ServedProject, type ServedProjectOptions } from "./served-project.js";
 import { watchProjectFile } from "./watch-project-file.js";
 
@@ -22,6 +23,7 @@ export class ProjectRegistry {
   private readonly stops: Array<() => void> = [];
   private keysTable = ApiKeyTable.fromProjects([]);
   private largestBodyLimit = DEFAULT_BODY_LIMIT;
+  private edge: EdgeSettings = edgeSettings([]);
 
   private constructor(
     files: readonly string[],
@@ -77,6 +79,11 @@ export class ProjectRegistry {
     return this.keysTable;
   }
 
+  /** `server.cors` and `server.allowed_hosts` of every loaded project. */
+  get edgeSettings(): EdgeSettings {
+    return this.edge;
+  }
+
   bodyLimit(project: ServedProject | undefined): number {
     if (project?.project === undefined) return this.largestBodyLimit;
     return limitOf(project.project) ?? DEFAULT_BODY_LIMIT;
@@ -104,6 +111,7 @@ export class ProjectRegistry {
     this.byKey.set(key, self);
     const projects = this.loaded().map((p) => p.project!);
     this.keysTable = ApiKeyTable.fromProjects(projects);
+    this.edge = edgeSettings(projects.map((p) => p.raw.server));
     this.largestBodyLimit = Math.max(0, ...projects.map((p) => limitOf(p) ?? DEFAULT_BODY_LIMIT)) || DEFAULT_BODY_LIMIT;
   }
 }

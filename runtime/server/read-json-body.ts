@@ -9,6 +9,11 @@ import { contextOf } from "./request-context.js";
  */
 export function readJsonBody(limitOf: (req: Request) => number) {
   return function readJsonBody(req: Request, _res: Response, next: NextFunction): void {
+    if (!isJson(req.headers["content-type"])) {
+      req.resume();
+      // A web page can send text/plain or a form across sites without a preflight; JSON it cannot.
+      return next(new ApiError(415, `Send the body as JSON with Content-Type: application/json (got ${req.headers["content-type"] ?? "none"}).`, "invalid_request_error", "unsupported_media_type"));
+    }
     const limit = limitOf(req);
     const declared = req.headers["content-length"];
     if (declared !== undefined && Number(declared) > limit) {
@@ -48,6 +53,13 @@ export function readJsonBody(limitOf: (req: Request) => number) {
       next(new ApiError(400, `The request body could not be read: ${error.message}`, "invalid_request_error", "invalid_body"));
     });
   };
+}
+
+/** `application/json`, with or without parameters (`; charset=utf-8`). */
+function isJson(type: string | undefined): boolean {
+  if (type === undefined) return false;
+  const semi = type.indexOf(";");
+  return (semi === -1 ? type : type.slice(0, semi)).trim().toLowerCase() === "application/json";
 }
 
 function tooLarge(limit: number): ApiError {
