@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { ResolvedModel, ResolvedProject } from "./config/index.js";
 import type { ChatRequest, ChatRun } from "./chat-request.js";
@@ -23,6 +24,7 @@ import {
   requestFeatures,
   executeWithFallback,
   explainRoute,
+  modelStateKeys,
   routeRequest,
   type RoutableModel,
   type RouteAttempt,
@@ -297,8 +299,10 @@ export class Runtime {
   private routable(model: ResolvedModel): Omit<RoutableModel, "adapter"> {
     let routable = this.routables.get(model.name);
     if (routable) return routable;
+    const scope = `${this.project.namespace}/${this.project.name}/${model.name}`;
     routable = {
       name: model.name,
+      stateKeys: modelStateKeys(scope, `${scope}#${upstreamFingerprint(model)}`),
       capabilities: model.capabilities,
       ...(model.contextWindow === undefined ? {} : { contextWindow: model.contextWindow }),
       ...pricingOf(model),
@@ -399,6 +403,14 @@ async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: n
   } finally {
     if (waitingSince >= 0) upstream.ms += performance.now() - waitingSince;
   }
+}
+
+/** What a model calls, in a few characters: an edit of any of it gives the model a fresh breaker and latency figures. */
+function upstreamFingerprint(model: ResolvedModel): string {
+  return createHash("sha256")
+    .update(JSON.stringify([model.provider, model.modelId, model.baseUrl ?? "", model.apiKey ?? ""]))
+    .digest("hex")
+    .slice(0, 12);
 }
 
 function describeBreach(b: BudgetBreach): string {

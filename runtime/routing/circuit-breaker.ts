@@ -1,4 +1,5 @@
 import type { BreakerAdmission, BreakerPolicy, BreakerSnapshot, BreakerTransition, StateStore } from "../state/index.js";
+import { stateKeysOf } from "./model-state-keys.js";
 import type { RoutableModel } from "./routable-model.js";
 import type { RoutingEventListener } from "./route-attempt.js";
 
@@ -38,7 +39,7 @@ export class CircuitBreaker {
 }
 
 export function breakerKey(model: RoutableModel): string {
-  return `breaker:${model.name}`;
+  return stateKeysOf(model).breaker;
 }
 
 export function breakerPolicy(model: RoutableModel): BreakerPolicy {

@@ -2,6 +2,7 @@ import { LfError, type Clock, type ModelCallOptions, type Random, type StreamPar
 import type { StateStore } from "../state/index.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { classifyError, type ErrorClass } from "./classify-error.js";
+import { stateKeysOf } from "./model-state-keys.js";
 import { constraintMisfit, modelMisfit, type RouteConstraints } from "./model-fit.js";
 import { planRetry } from "./plan-retry.js";
 import { RateLimiter } from "./rate-limiter.js";
@@ -156,7 +157,7 @@ class Execution {
     const misfit = modelMisfit(model, this.features);
     if (misfit !== undefined) return this.skip(model, misfit.reason, misfit.detail);
     if (this.request.constraints !== undefined) {
-      const latency = await this.deps.store.getLatency(`latency:${model.name}`);
+      const latency = await this.deps.store.getLatency(stateKeysOf(model).latency);
       const outside = constraintMisfit(model, this.features, this.request.constraints, latency);
       if (outside !== undefined) return this.skip(model, outside.reason, outside.detail);
     }
@@ -320,7 +321,7 @@ class Execution {
     if (firstAt === undefined) return;
     const end = this.clock.now();
     await this.deps.store.recordLatency(
-      `latency:${model.name}`,
+      stateKeysOf(model).latency,
       { ttftMs: firstAt - started, ...(outputTokens > 1 ? { msPerToken: (end - firstAt) / (outputTokens - 1) } : {}) },
       this.deps.latencyAlpha ?? DEFAULT_LATENCY_ALPHA,
     );

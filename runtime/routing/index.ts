@@ -1,4 +1,5 @@
 export * from "./routable-model.js";
+export * from "./model-state-keys.js";
 export * from "./router-spec.js";
 export * from "./route-attempt.js";
 export * from "./route-result.js";

@@ -1,5 +1,6 @@
 import type { Clock, Usage } from "../core/index.js";
 import type { StateStore } from "../state/index.js";
+import { stateKeysOf, type ModelStateKeys } from "./model-state-keys.js";
 import type { RoutableModel } from "./routable-model.js";
 
 export interface Admission {
@@ -127,11 +128,6 @@ export class RateLimiter {
   }
 }
 
-export function limitKeys(model: RoutableModel) {
-  return {
-    inFlight: `inflight:${model.name}`,
-    rpm: `rpm:${model.name}`,
-    tpm: `tpm:${model.name}`,
-    interval: `interval:${model.name}`,
-  };
+export function limitKeys(model: RoutableModel): ModelStateKeys {
+  return stateKeysOf(model);
 }

@@ -1,4 +1,5 @@
 import type { ModelAdapter } from "../core/index.js";
+import type { ModelStateKeys } from "./model-state-keys.js";
 
 /** One named model as routing sees it; the composition root builds these from the config. */
 export interface RoutableModel {
@@ -12,6 +13,8 @@ export interface RoutableModel {
   retries: RetryPolicy;
   timeouts: TimeoutPolicy;
   circuitBreaker: CircuitBreakerPolicy;
+  /** Where its counters live in the state store (see `modelStateKeys`); default: named after `name`. */
+  stateKeys?: ModelStateKeys;
 }
 
 export interface ModelCapabilities {

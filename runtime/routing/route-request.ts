@@ -77,7 +77,7 @@ export async function routeRequest(
         deps.store.countSlots(keys.inFlight),
         deps.store.peekWindow(keys.rpm, 60_000),
         deps.store.peekWindow(keys.tpm, 60_000),
-        deps.store.getLatency(`latency:${model.name}`),
+        deps.store.getLatency(keys.latency),
         breaker.peek(model),
         limiter.peek(model, features.promptTokens),
       ]);
