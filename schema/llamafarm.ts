@@ -444,7 +444,7 @@ export interface Server {
   api_keys?: ApiKey[];
   body_limit?: string;
   /**
-   * Host names (with or without a port) a request's Host header may carry besides loopback names, when the server is bound to loopback: for a reverse proxy on the same machine. Other Host headers get 421 (DNS rebinding).
+   * Host names (with or without a port) a request's Host header may carry besides loopback names, when the server is bound to loopback: for a reverse proxy on the same machine. Other Host headers get 403 (DNS rebinding).
    */
   allowed_hosts?: string[];
   /**

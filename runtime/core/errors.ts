@@ -22,18 +22,31 @@ export interface LfErrorOptions {
   cause?: unknown;
   /** Extra structured detail that is safe to show (never a secret). */
   details?: Record<string, unknown>;
+  /**
+   * What a client of the HTTP API is told, when it must be less than `message`: no upstream URL, no
+   * text an upstream wrote (which may be its internals). The full message goes to the log.
+   */
+  publicMessage?: string;
 }
 
 export class LfError extends Error {
   readonly code: LfErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /** For clients; the full `message` is for the log and the CLI. */
+  readonly publicMessage: string;
 
   constructor(code: LfErrorCode, message: string, options: LfErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LfError";
     this.code = code;
     this.details = options.details;
+    this.publicMessage = options.publicMessage ?? message;
   }
+}
+
+/** What a client may be told of any error: an `LfError`'s public message, else nothing of its text. */
+export function publicMessageOf(error: unknown): string {
+  return error instanceof LfError ? error.publicMessage : "internal error";
 }
 
 export interface ProviderErrorOptions extends LfErrorOptions {

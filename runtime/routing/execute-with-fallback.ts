@@ -1,4 +1,4 @@
-import { LfError, type Clock, type ModelCallOptions, type Random, type StreamPart, type Usage } from "../core/index.js";
+import { LfError, publicMessageOf, type Clock, type ModelCallOptions, type Random, type StreamPart, type Usage } from "../core/index.js";
 import type { StateStore } from "../state/index.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { classifyError, type ErrorClass } from "./classify-error.js";
@@ -258,6 +258,7 @@ class Execution {
           durationMs,
           ...(committed ? { afterOutput: true } : {}),
           detail: failure.error.message,
+          clientDetail: publicMessageOf(failure.error),
         });
         if (failure.countsAsFailure) await this.breaker.record(model, false, gate.probe);
         else await this.breaker.release(model, gate.probe);
@@ -270,6 +271,7 @@ class Execution {
         if (failure.action === "abort") throw failure.error;
         if (failure.action === "stop") {
           throw new LfError("invalid_request", `${model.name} rejected the request: ${failure.error.message}`, {
+            publicMessage: `${model.name} rejected the request: ${publicMessageOf(failure.error)}`,
             cause: failure.error,
             details: { model: model.name, status: failure.status, attempts: this.state.attempts },
           });
@@ -343,13 +345,14 @@ class Execution {
   private finalError(): LfError {
     const attempts = this.state.attempts;
     const summary = summarizeAttempts(attempts);
+    const told = summarizeAttempts(attempts, "client");
     const limitedOnly = attempts.some((a) => a.skipped === "rate_limited") && !attempts.some((a) => a.outcome === "failed");
     if (limitedOnly) {
       const waits = attempts.filter((a) => a.skipped === "rate_limited").map((a) => a.retryAfterMs ?? 0);
       const retryAfterMs = Math.min(...waits);
-      return new LfError("rate_limited", `Every model is over its limits: ${summary}`, { details: { retryAfterMs, attempts } });
+      return new LfError("rate_limited", `Every model is over its limits: ${summary}`, { details: { retryAfterMs, attempts }, publicMessage: `Every model is over its limits: ${told}` });
     }
-    const message = attempts.length === 0 ? "No model to route the request to." : `No model could answer: ${summary}`;
-    return new LfError("all_models_failed", message, { details: { attempts } });
+    if (attempts.length === 0) return new LfError("all_models_failed", "No model to route the request to.", { details: { attempts } });
+    return new LfError("all_models_failed", `No model could answer: ${summary}`, { details: { attempts }, publicMessage: `No model could answer: ${told}` });
   }
 }

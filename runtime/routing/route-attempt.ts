@@ -29,6 +29,8 @@ export interface RouteAttempt {
   retryAfterMs?: number;
   /** For people: the error message or why the model was passed over. */
   detail?: string;
+  /** `detail` as a client of the API may read it (no upstream URL or upstream text); default: `detail`. */
+  clientDetail?: string;
 }
 
 export type RoutingEvent =

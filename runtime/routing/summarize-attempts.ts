@@ -1,7 +1,11 @@
 import type { RouteAttempt } from "./route-attempt.js";
 
-/** One line per model, in the order they were tried: what happened to it. */
-export function summarizeAttempts(attempts: readonly RouteAttempt[]): string {
+/**
+ * One line per model, in the order they were tried: what happened to it. `client`: as a client of the
+ * API is told it, without upstream URLs or what an upstream wrote (the log gets the rest).
+ */
+export function summarizeAttempts(attempts: readonly RouteAttempt[], view: "log" | "client" = "log"): string {
+  const detailOf = (attempt: RouteAttempt) => (view === "client" ? (attempt.clientDetail ?? attempt.detail) : attempt.detail);
   const byModel = new Map<string, RouteAttempt[]>();
   for (const attempt of attempts) {
     const list = byModel.get(attempt.model) ?? [];
@@ -14,14 +18,16 @@ export function summarizeAttempts(attempts: readonly RouteAttempt[]): string {
     const last = list[list.length - 1];
     if (last === undefined) continue;
     if (calls.length === 0) {
-      lines.push(`${model}: skipped (${last.skipped ?? "unknown"}${last.detail === undefined ? "" : `: ${last.detail}`})`);
+      const detail = detailOf(last);
+      lines.push(`${model}: skipped (${last.skipped ?? "unknown"}${detail === undefined ? "" : `: ${detail}`})`);
       continue;
     }
     const lastCall = calls[calls.length - 1]!;
     const what = [lastCall.status, lastCall.code].filter((part) => part !== undefined).join(" ");
     const tries = calls.length === 1 ? "1 attempt" : `${calls.length} attempts`;
     const skippedAfter = last.outcome === "skipped" ? `, then skipped (${last.skipped})` : "";
-    lines.push(`${model}: ${lastCall.outcome} ${what} after ${tries}${lastCall.detail === undefined ? "" : `: ${lastCall.detail}`}${skippedAfter}`);
+    const detail = detailOf(lastCall);
+    lines.push(`${model}: ${lastCall.outcome} ${what} after ${tries}${detail === undefined ? "" : `: ${detail}`}${skippedAfter}`);
   }
   return lines.join("; ");
 }

@@ -304,7 +304,13 @@ function logAnswer(logger: Logger, ctx: RequestContext, served: ServedProject, r
       ms: round(performance.now() - ctx.startedAt),
       upstream_ms: round(run.upstreamMs),
       overhead_ms: round(overheadMs(ctx, run, answer.waitedMs)),
-      ...(answer.ok ? {} : { outcome: aborted ? "client_closed" : "error_event", code: ctx.failure instanceof LfError ? ctx.failure.code : "internal" }),
+      ...(answer.ok
+        ? {}
+        : {
+            outcome: aborted ? "client_closed" : "error_event",
+            code: ctx.failure instanceof LfError ? ctx.failure.code : "internal",
+            ...(ctx.failure instanceof Error ? { detail: redactSecrets(ctx.failure.message, ctx.secrets) } : {}),
+          }),
     },
     answer.ok ? "chat completed" : aborted ? "client closed the stream" : "stream ended with an error",
   );

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import express, { type Express, type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
-import { isAbortError, redactSecrets } from "../index.js";
+import { isAbortError, LfError, redactSecrets } from "../index.js";
 import { ApiError } from "./api-error.js";
 import { chatHandler } from "./chat-handler.js";
 import { errorEvent } from "./completion-chunks.js";
@@ -128,7 +128,8 @@ function writeError(error: unknown, req: Request, res: Response, logger: Logger)
         ...(ctx.run ? { model: ctx.run.requestedModel, attempts: ctx.run.attempts.length } : {}),
         ms: Math.round((performance.now() - ctx.startedAt) * 1000) / 1000,
       },
-      clientGone && isAbortError(error) ? "client closed the request" : mapped.status === 500 && detail ? `internal error: ${detail}` : mapped.body.error.message,
+      // The log gets the whole story (upstream URL and words, secrets masked); the client its public part.
+      clientGone && isAbortError(error) ? "client closed the request" : mapped.status === 500 && detail ? `internal error: ${detail}` : error instanceof LfError && detail ? detail : mapped.body.error.message,
     );
   }
   if (clientGone) {

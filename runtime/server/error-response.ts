@@ -27,7 +27,7 @@ export function errorResponse(error: unknown, secrets: ReadonlyArray<string> = [
   const headers: Record<string, string> = {};
   const retryAfterMs = retryAfterOf(error);
   if (retryAfterMs !== undefined && (mapped.status === 429 || mapped.status === 503)) headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-  const message = error.code === "internal" ? "Internal server error." : redactSecrets(error.message, secrets);
+  const message = error.code === "internal" ? "Internal server error." : redactSecrets(error.publicMessage, secrets);
   return { status: mapped.status, headers, body: body(message, mapped.type, error.code, paramOf(error)) };
 }
 

@@ -26,7 +26,7 @@ export class ModelHealth {
         this.models.set(attempt.model, entry);
       }
       if (attempt.outcome === "success") entry.okAt = now;
-      else entry.error = { at: now, code: attempt.code, status: attempt.status, message: redactSecrets(attempt.detail ?? "failed", secrets) };
+      else entry.error = { at: now, code: attempt.code, status: attempt.status, message: redactSecrets(attempt.clientDetail ?? attempt.detail ?? "failed", secrets) };
     }
   }
 

@@ -46,7 +46,7 @@ runtime:
     expect(x.limits.minIntervalMs).toBe(250);
     expect(x.retries.maxAttempts).toBe(2);
     expect(x.capabilities).toEqual({ tools: true, vision: false, json: true });
-    expect(project.raw.server).toEqual({ host: "127.0.0.1", port: 8000, body_limit: "4mb" });
+    expect(project.raw.server).toEqual({ host: "127.0.0.1", port: 8000, body_limit: "4mb", allowed_hosts: [], cors: { origins: [] } });
     expect(project.maxToolIterations).toBe(10);
   });
 

@@ -108,6 +108,25 @@ describe("bad requests get a status and an OpenAI-shaped error body", () => {
     expect(JSON.stringify(error.error)).not.toMatch(/\bat .*\.(ts|js):\d+/);
   });
 
+  it("a 5xx body and the upstream's URL reach the log only: the client's 502 names the model, the failure and its status", async () => {
+    const internals = "pg pool exhausted at db-7.internal:5432, token=tok_live_4242";
+    fake.script("gpt-steady", { fault: "status", status: 500, body: { error: { message: internals, type: "server_error" } } });
+    const error = await apiError(client.chat.completions.create({ model: "steady", messages }));
+    expect(error.status).toBe(502);
+    const told = error.message;
+    expect(told).toContain("steady");
+    expect(told).toContain("provider_error");
+    expect(told).toContain("server error (500)");
+    expect(told).not.toContain("db-7.internal");
+    expect(told).not.toContain("tok_live_4242");
+    expect(told).not.toContain(fake.url);
+    const ready = await (await fetch(`${server.url}/health/ready`)).text();
+    expect(ready).not.toContain("tok_live_4242");
+    expect(ready).not.toContain(fake.url);
+    expect(server.logText()).toContain("pg pool exhausted");
+    expect(server.logText()).toContain(`${fake.url}/v1/chat/completions`);
+  });
+
   it("an upstream 400 is the client's 400, with the key redacted from the echoed message", async () => {
     fake.script("gpt-steady", { fault: "status", status: 400, message: `Invalid key ${SECRET} for this field` });
     const error = await apiError(client.chat.completions.create({ model: "steady", messages }));
@@ -128,8 +147,12 @@ describe("bad requests get a status and an OpenAI-shaped error body", () => {
       })(),
     );
     expect(received.join("")).toBe("one two ");
-    expect(error.message).toMatch(/crashed/);
+    // The client is told what failed; what the upstream wrote goes to the log only.
+    expect(error.message).toContain("reported an error during the response");
+    expect(error.message).not.toMatch(/crashed/);
     expect(error.message).not.toContain(SECRET);
+    expect(server.logText()).toContain("model crashed near");
+    expect(server.logText()).not.toContain(SECRET);
 
     // On the wire: the error event is the last thing sent, and no [DONE] follows it.
     fake.script("gpt-fast", { text: ["one ", "two"], fault: { fault: "stream-error", afterChunks: 1 } });

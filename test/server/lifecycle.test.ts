@@ -159,7 +159,10 @@ describe("live config", () => {
     const ready = (await getJson(`${server.url}/health/ready`)).body;
     const models = Object.fromEntries(ready.projects[0].models.map((m: { name: string }) => [m.name, m]));
     expect(models.fast).toMatchObject({ provider: "openai", circuit: "closed", last_ok_at: expect.any(String), last_error: null });
-    expect(models.steady).toMatchObject({ last_ok_at: null, last_error: { status: 500, message: expect.stringContaining("down") } });
+    expect(models.steady).toMatchObject({ last_ok_at: null, last_error: { status: 500, code: "provider_error", message: expect.stringContaining("server error (500)") } });
+    // What the upstream wrote, and its URL, stay in the log.
+    expect(models.steady.last_error.message).not.toContain("down");
+    expect(models.steady.last_error.message).not.toContain(fake.url);
     expect(models.picker).toMatchObject({ router: "simple-shuffle", circuit: null });
     expect(await fetch(`${server.url}/health`).then((r) => r.json())).toEqual({ status: "ok" });
   });
