@@ -180,7 +180,15 @@ export class ServedProject {
       const code = (error as NodeJS.ErrnoException).code;
       return this.refuse([`${this.file}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? "unknown error"})`}`]);
     }
-    if (!force && this.current !== undefined && text === this.text) return { ok: true, changed: false, findings: [] };
+    if (!force && this.current !== undefined && text === this.text) {
+      // The file is back to the text being served (a refused edit undone): nothing to rebuild, and
+      // nothing wrong any more.
+      if (this.loadError !== undefined) {
+        this.loadError = undefined;
+        this.options.logger.info({ project: this.key, file: this.file }, "config edit undone: the served config matches the file again");
+      }
+      return { ok: true, changed: false, findings: [] };
+    }
 
     const result = parseProject(text, this.file, this.options.env ? { env: this.options.env } : {});
     const log = this.options.logger;

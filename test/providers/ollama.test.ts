@@ -165,6 +165,17 @@ describe("Ollama adapter: errors", () => {
     expect(limited.retryAfterMs(0)).toBe(3000);
   });
 
+  it("reads an OpenAI-style JSON error body from a server that is not Ollama (a wrong base_url)", async () => {
+    fake.script(MODEL, { fault: "status", status: 404, body: { error: { message: "Unknown request URL: POST /api/chat", type: "invalid_request_error" } } });
+    const thrown = (await drain(adapter().stream(hello))).thrown as ProviderError;
+    expect(thrown).toBeInstanceOf(ProviderError);
+    expect(thrown).toMatchObject({ code: "model_not_found", status: 404 });
+    expect(thrown.message).toContain("404");
+    expect(thrown.message).toContain("/api/chat");
+    expect(thrown.message).toContain("Unknown request URL");
+    expect(thrown.message).not.toContain("is not a function");
+  });
+
   it("maps 401 (a proxy's key) and 500 without console noise for plain-text bodies", async () => {
     const log = vi.spyOn(console, "log");
     fake.script(MODEL, { fault: "status", status: 401, body: "unauthorized", headers: { "content-type": "text/plain" } }, { fault: "status", status: 500, message: "llama runner crashed" });

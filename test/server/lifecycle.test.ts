@@ -88,12 +88,35 @@ describe("live config", () => {
     expect((await client.chat.completions.create({ model: "", messages })).choices[0]?.message.content).toBe("fast on the other server");
     expect(server.logs.some((l) => l.level === "error" && /llamafarm\.yaml:\d+:\d+: error/.test(String(l.msg)))).toBe(true);
 
+    // Undoing the edit, back to the exact text being served, clears the finding too.
+    await writeFile(file, good);
+    await eventually(async () => {
+      const ready = (await getJson(`${server!.url}/health/ready`)).body;
+      expect(ready).toMatchObject({ status: "ready", projects: [{ id: "tests/demo", loaded: true, config_error: null }] });
+    });
+    await writeFile(file, good.replace("provider: ollama", "provider: olama"));
+    await eventually(async () => expect((await getJson(`${server!.url}/health/ready`)).body.status).toBe("degraded"));
+
     // Fixing the file clears the finding.
     await writeFile(file, projectYaml(fake.url));
     await eventually(async () => {
       const ready = (await getJson(`${server!.url}/health/ready`)).body;
       expect(ready).toMatchObject({ status: "ready", projects: [{ id: "tests/demo", loaded: true, config_error: null }] });
     });
+  });
+
+  it("gives a model whose URL was edited a fresh circuit breaker", async () => {
+    const file = await writeProject(tempDir(), projectYaml(fake.url));
+    server = await startTestServer([file]);
+    const client = server.client("tests/demo");
+    fake.always("gpt-fast", { fault: "status", status: 500, message: "broken" });
+    other.always("gpt-fast", "fixed");
+    // The default failure threshold is 5: the sixth request finds the circuit open.
+    for (let i = 0; i < 5; i++) expect((await apiStatus(client.chat.completions.create({ model: "fast", messages })))).toBe(502);
+    expect(await apiStatus(client.chat.completions.create({ model: "fast", messages }))).toBe(503);
+    await writeFile(file, projectYaml(fake.url, { fastUrl: other.url }));
+    await eventually(async () => expect((await client.chat.completions.create({ model: "fast", messages })).choices[0]?.message.content).toBe("fixed"));
+    fake.clear("gpt-fast");
   });
 
   it("lets a request in flight finish on the config it started with", async () => {
@@ -167,3 +190,12 @@ describe("live config", () => {
     expect(await fetch(`${server.url}/health`).then((r) => r.json())).toEqual({ status: "ok" });
   });
 });
+
+async function apiStatus(call: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await call;
+    return 200;
+  } catch (error) {
+    return (error as { status?: number }).status;
+  }
+}

@@ -2,6 +2,7 @@ import { isAbortError, LfError, ProviderError } from "../../core/errors.js";
 import { errorCode, isDroppedCode } from "../shared/error-code.js";
 import type { ProviderContext } from "../shared/provider-context.js";
 import { abortedError, providerError } from "../shared/provider-failure.js";
+import { upstreamMessage } from "../shared/upstream-message.js";
 import { UnknownToolChoiceError } from "./build-ollama-request.js";
 import { UnsupportedImageError } from "./convert-to-ollama-messages.js";
 import { MalformedLineError, type OllamaExchange } from "./ollama-exchange.js";
@@ -23,7 +24,9 @@ export function mapOllamaError(error: unknown, context: ProviderContext, url: st
   }
   const headers = exchange?.headers ?? {};
   if (isResponseError(error)) {
-    return providerError(context, { kind: "status", url, status: error.status_code, headers, message: error.error }, error);
+    // `error` is whatever the body said: Ollama's own `{"error": "..."}` text, or another server's JSON object.
+    const message = upstreamMessage(error.error);
+    return providerError(context, { kind: "status", url, status: error.status_code, headers, ...(message === undefined ? {} : { message }) }, error);
   }
   if (error instanceof MalformedLineError) return providerError(context, { kind: "malformed", url, detail: error.message }, error);
   if (exchange?.streamError !== undefined) return providerError(context, { kind: "stream-error", url, message: exchange.streamError, headers }, error);
@@ -40,6 +43,6 @@ export function mapOllamaError(error: unknown, context: ProviderContext, url: st
   return providerError(context, { kind: "unknown", url, message: error instanceof Error ? error.message : String(error) }, error);
 }
 
-function isResponseError(error: unknown): error is Error & { error: string; status_code: number } {
+function isResponseError(error: unknown): error is Error & { error: unknown; status_code: number } {
   return error instanceof Error && error.name === "ResponseError" && typeof (error as { status_code?: unknown }).status_code === "number";
 }
