@@ -303,6 +303,7 @@ export class Runtime {
     routable = {
       name: model.name,
       stateKeys: modelStateKeys(scope, `${scope}#${upstreamFingerprint(model)}`),
+      ...(model.unavailable === undefined ? {} : { unavailable: model.unavailable }),
       capabilities: model.capabilities,
       ...(model.contextWindow === undefined ? {} : { contextWindow: model.contextWindow }),
       ...pricingOf(model),

@@ -85,6 +85,7 @@ export async function projectStatus(runtime: Runtime, options: StatusOptions = {
         circuit,
         limits,
       };
+      if (model.unavailable !== undefined) return { ...base, detail: `cannot be used: ${model.unavailable}` };
       const adapter = runtime.adapter(model.name);
       if (!adapter.check) return { ...base, health: "unchecked", detail: "this provider has no connectivity check" };
       const signal = AbortSignal.timeout(timeoutMs);

@@ -71,17 +71,30 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
   const issues: ConfigIssue[] = [];
   const env = { ...(options.dotenv === false ? {} : readDotenv(dir)), ...(options.env ?? process.env) };
   const secrets = new Set<string>();
-  const data = substituteAll(doc.toJS({ maxAliasCount: 100 }), [], env, secrets, (varPath, names) => {
+  const parsed = doc.toJS({ maxAliasCount: 100 }) as { runtime?: { models?: Array<{ name?: unknown }> } };
+  /** Models with an unset variable: the reason, by model name; and the fields that hold one. */
+  const unavailable = new Map<string, string>();
+  const unsetFields: string[] = [];
+  const unsetInModels: Array<{ issue: ConfigIssue; model: string; name: string }> = [];
+  const data = substituteAll(parsed, [], env, secrets, (varPath, names) => {
     const at = locator.valueAt(varPath);
-    for (const name of names) {
-      issues.push({
-        severity: "error",
-        path: formatPath(varPath),
-        line: at.line,
-        column: at.column,
-        message: `environment variable ${name} is not set (and has no default: write \${${name}:-default} to give one)`,
-      });
+    const modelName = modelAt(parsed, varPath);
+    const unset = (name: string): ConfigIssue => ({
+      severity: "error",
+      path: formatPath(varPath),
+      line: at.line,
+      column: at.column,
+      message: `environment variable ${name} is not set (and has no default: write \${${name}:-default} to give one)`,
+    });
+    if (modelName === undefined) {
+      issues.push(...names.map(unset));
+      return;
     }
+    // One model's missing secret must not take the others down: it is reported and passed over.
+    const reason = `environment variable ${names.join(", ")} ${names.length === 1 ? "is" : "are"} not set (${formatPath(varPath)})`;
+    unavailable.set(modelName, unavailable.has(modelName) ? `${unavailable.get(modelName)}; ${reason}` : reason);
+    unsetFields.push(formatPath(varPath));
+    unsetInModels.push(...names.map((name) => ({ issue: unset(name), model: modelName, name })));
   }, (varPath, key) => {
     const at = locator.valueAt(varPath);
     issues.push({
@@ -93,13 +106,37 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
     });
   });
 
+  const callable = parsed.runtime?.models?.filter((m) => typeof m === "object" && m !== null && !("router" in m) && !unavailable.has(String(m.name))).length ?? 0;
+  if (unavailable.size > 0 && callable === 0) {
+    // No model could answer at all: the project cannot serve, as before.
+    issues.push(...unsetInModels.map((u) => u.issue));
+  } else {
+    for (const { issue, model, name } of unsetInModels) {
+      issues.push({ ...issue, severity: "warning", message: `model ${model} cannot be used until environment variable ${name} is set (or write \${${name}:-default}); the other models serve` });
+    }
+  }
   const valid = validate(data);
-  if (!valid) issues.push(...schemaIssues(validate.errors ?? [], locator));
-  issues.push(...semanticIssuesOf(data, locator, dir, valid));
+  const found: ConfigIssue[] = [];
+  if (!valid) found.push(...schemaIssues(validate.errors ?? [], locator));
+  found.push(...semanticIssuesOf(data, locator, dir, valid));
+  // A field left empty by an unset variable is already reported as such.
+  issues.push(...found.filter((issue) => issue.severity !== "error" || !unsetFields.some((field) => within(issue.path, field))));
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   if (issues.some((i) => i.severity === "error")) return { file: path, project: undefined, issues };
-  const project = resolveProject(data as LlamaFarmProject, path, [...secrets]);
+  const project = resolveProject(data as LlamaFarmProject, path, [...secrets], unavailable);
   return { file: path, project, issues };
+}
+
+/** The name of the model `path` lies in (`runtime.models[i]...`), if it is one with a name. */
+function modelAt(data: { runtime?: { models?: Array<{ name?: unknown }> } }, path: ReadonlyArray<string | number>): string | undefined {
+  if (path[0] !== "runtime" || path[1] !== "models" || typeof path[2] !== "number" || path.length < 4 || path[3] === "name") return undefined;
+  const name = data.runtime?.models?.[path[2]]?.name;
+  return typeof name === "string" && !name.includes("${") ? name : undefined;
+}
+
+/** `runtime.models[1].base_url` lies within itself and holds `runtime.models[1].base_url.x`, not `...base_url2`. */
+function within(path: string, field: string): boolean {
+  return path === field || path.startsWith(`${field}.`) || path.startsWith(`${field}[`);
 }
 
 /** Walks the parsed document once, substituting variables; `path` is a shared stack, copied only to report. */

@@ -5,7 +5,8 @@ import { parseDuration } from "./duration.js";
 import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 
 /** Builds the frozen, ready-to-run view of a validated project. The schema has filled in every default. */
-export function resolveProject(config: LlamaFarmProject, file: string, secrets: string[]): ResolvedProject {
+/** `unavailable`: models that cannot be called, by name, with the reason (an unset environment variable). */
+export function resolveProject(config: LlamaFarmProject, file: string, secrets: string[], unavailable: ReadonlyMap<string, string> = new Map()): ResolvedProject {
   const dir = dirname(file);
   const runtime = config.runtime;
   const prompts = new Map((config.prompts ?? []).map((p) => [p.name, p.messages]));
@@ -14,7 +15,7 @@ export function resolveProject(config: LlamaFarmProject, file: string, secrets: 
 
   const models = new Map<string, ResolvedModel>();
   for (const model of runtime.models) {
-    models.set(model.name, resolveModel(model, config, prompts, dir, model.name === defaultModel));
+    models.set(model.name, resolveModel(model, config, prompts, dir, model.name === defaultModel, unavailable.get(model.name)));
   }
   return deepFreeze({
     file,
@@ -36,6 +37,7 @@ function resolveModel(
   prompts: Map<string, PromptMessage[]>,
   dir: string,
   isDefault: boolean,
+  unavailable: string | undefined,
 ): ResolvedModel {
   const runtime = config.runtime;
   const timeouts = { ...runtime.timeouts, ...model.timeouts };
@@ -112,6 +114,7 @@ function resolveModel(
           }
         : undefined,
     isDefault,
+    unavailable,
   };
 }
 

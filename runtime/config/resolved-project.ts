@@ -56,6 +56,8 @@ export interface ResolvedModel {
   readonly budget: { perRequest?: number; daily?: number; monthly?: number } | undefined;
   readonly llamacpp: { maxContexts: number; gpuLayers?: number | "auto"; threads?: number } | undefined;
   readonly isDefault: boolean;
+  /** Why the model cannot be called (an environment variable it uses is not set); the rest of the project serves. */
+  readonly unavailable: string | undefined;
 }
 
 export interface ResolvedProject {

@@ -19,6 +19,7 @@ export interface Misfit {
 
 /** Why a model cannot take this request at all, whatever its load; undefined when it can. */
 export function modelMisfit(model: RoutableModel, features: RequestFeatures): Misfit | undefined {
+  if (model.unavailable !== undefined) return { reason: "unavailable", detail: model.unavailable };
   if (features.needsTools && !model.capabilities.tools) {
     return { reason: "needs_tools", detail: "the request has tools and the model has no tools capability" };
   }

@@ -13,6 +13,8 @@ export interface RoutableModel {
   retries: RetryPolicy;
   timeouts: TimeoutPolicy;
   circuitBreaker: CircuitBreakerPolicy;
+  /** Why it cannot be called at all (its config is incomplete); it is passed over with this reason. */
+  unavailable?: string;
   /** Where its counters live in the state store (see `modelStateKeys`); default: named after `name`. */
   stateKeys?: ModelStateKeys;
 }

@@ -12,7 +12,8 @@ export type SkipReason =
   | "max_cost"
   | "max_latency"
   | "deadline"
-  | "budget";
+  | "budget"
+  | "unavailable";
 
 /** One step of one request: a call to a model, or a model passed over without a call. */
 export interface RouteAttempt {

@@ -55,7 +55,7 @@ export interface ProjectReadiness {
   loaded: boolean;
   loaded_at: string | null;
   config_error: { at: string; findings: string[] } | null;
-  models: Array<{ name: string; provider: string | null; router: string | null; circuit: string | null } & ModelReachability>;
+  models: Array<{ name: string; provider: string | null; router: string | null; circuit: string | null; unavailable: string | null } & ModelReachability>;
 }
 
 /**
@@ -146,7 +146,14 @@ export class ServedProject {
     if (generation !== undefined) {
       for (const model of generation.runtime.project.models.values()) {
         const circuit = model.router ? null : (await generation.runtime.breakerState(model.name)).state;
-        models.push({ name: model.name, provider: model.provider ?? null, router: model.router?.strategy ?? null, circuit, ...this.health.of(model.name) });
+        models.push({
+          name: model.name,
+          provider: model.provider ?? null,
+          router: model.router?.strategy ?? null,
+          circuit,
+          unavailable: model.unavailable ?? null,
+          ...this.health.of(model.name),
+        });
       }
     }
     return {
