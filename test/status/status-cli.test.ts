@@ -12,14 +12,14 @@ let slow: Server;
 let slowUrl: string;
 let dir: string;
 
-/** An OpenAI-compatible server whose model list answers only after a delay (or never). */
+/** An OpenAI-compatible server whose model list answers only after a delay (or never); far from the slow mark either way, so a busy machine does not move a model across it. */
 function startSlowServer(): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.url?.startsWith("/hang")) return; // never answers
     setTimeout(() => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify({ object: "list", data: [{ id: "slow-model", object: "model", created: 0, owned_by: "test" }] }));
-    }, 400);
+    }, 1200);
   });
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server)));
 }
@@ -78,14 +78,14 @@ const env = { ANTHROPIC_API_KEY: "", OPENAI_API_KEY: "" };
 
 describe("lf status", () => {
   it("reports up, slow, hanging, down and keyless models, and exits 0 when the default is reachable", async () => {
-    const result = await runCli(["status", "--project", project("up"), "--timeout", "1500", "--slow", "200"], { env });
+    const result = await runCli(["status", "--project", project("up"), "--timeout", "2500", "--slow", "700"], { env });
     expect(result.code).toBe(0);
     const lines = result.stdout.split("\n");
     const line = (name: string) => lines.find((l) => new RegExp(`^\\S+\\s+${name}\\b`).test(l)) ?? "";
     expect(line("up")).toMatch(/^ok\s+up \(default\)\s+ollama\/llama3\.1:8b\s+\d+ ms\s+rpm 60 maxConcurrent 2/);
     expect(line("slow")).toMatch(/^slow\s+slow\s+openai\/slow-model\s+(key: none\s+)?\d+ ms/);
     expect(line("hanging")).toMatch(/^down\s+hanging/);
-    expect(result.stdout).toContain("no answer within 1500 ms");
+    expect(result.stdout).toContain("no answer within 2500 ms");
     expect(line("down")).toMatch(/^down\s+down/);
     expect(result.stdout).toMatch(/cannot reach Ollama at http:\/\/127\.0\.0\.1:9/);
     expect(line("nokey")).toMatch(/^down\s+nokey\s+anthropic\/claude-sonnet-4-5\s+key: none/);
@@ -102,7 +102,7 @@ describe("lf status", () => {
   });
 
   it("prints JSON for machines, never a key", async () => {
-    const result = await runCli(["status", "--project", project("auto"), "--json", "--timeout", "1500", "--slow", "200"], {
+    const result = await runCli(["status", "--project", project("auto"), "--json", "--timeout", "2500", "--slow", "700"], {
       env: { ANTHROPIC_API_KEY: "sk-ant-secret-value-123456" },
     });
     expect(result.code).toBe(0); // the router reaches "up"
