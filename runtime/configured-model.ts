@@ -22,6 +22,8 @@ export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, 
     provider: provider.provider,
     modelId: provider.modelId,
     stream: (options) => (tools ? streamWithTools(model, provider, context, options) : provider.stream(prepare(model, context, options))),
+    // A tool loop is a conversation of several calls: it streams, and the caller holds what it says.
+    ...(provider.collect && !tools ? { collect: (options: ModelCallOptions) => provider.collect!(prepare(model, context, options)) } : {}),
     ...(provider.preview ? { preview: (options: ModelCallOptions) => provider.preview!(prepare(model, context, options)) } : {}),
   };
 }

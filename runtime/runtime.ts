@@ -389,7 +389,17 @@ function timedAdapter(adapter: ModelAdapter, upstream: { ms: number }): ModelAda
     provider: adapter.provider,
     modelId: adapter.modelId,
     stream: (options) => timedStream(adapter.stream(options), upstream),
+    ...(adapter.collect ? { collect: (options: ModelCallOptions) => timedCollect(() => adapter.collect!(options), upstream) } : {}),
   };
+}
+
+async function timedCollect(call: () => Promise<StreamPart[]>, upstream: { ms: number }): Promise<StreamPart[]> {
+  const started = performance.now();
+  try {
+    return await call();
+  } finally {
+    upstream.ms += performance.now() - started;
+  }
 }
 
 async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: number }): AsyncIterable<StreamPart> {

@@ -73,6 +73,8 @@ export interface ModelCallOptions {
    * process, once it is loaded and generating), before any output: the end of the `connect` deadline.
    */
   onResponse?: () => void;
+  /** `ModelAdapter.collect` only: called as output arrives (each chunk, or each read), for the first-token and idle deadlines. */
+  onOutput?: () => void;
 }
 
 export function textOf(content: ChatMessage["content"]): string {

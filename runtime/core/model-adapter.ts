@@ -23,11 +23,16 @@ export interface ConnectivityResult {
  * Contract: an error that happens before the first output part is thrown from the iterator (so the
  * caller can still fall back); once output has started it arrives as an `error` part and the stream ends.
  * `options.onResponse` is called once the provider has answered, before the first part.
+ *
+ * `collect`, where a provider has it, reads the same stream whole and returns its parts at once (no
+ * step per part: the fast way to a whole answer), calling `onResponse` and `onOutput` as the stream
+ * goes, so that the same deadlines watch it. It throws every error.
  */
 export interface ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
   stream(options: ModelCallOptions): AsyncIterable<StreamPart>;
+  collect?(options: ModelCallOptions): Promise<StreamPart[]>;
   /** The request `stream(options)` would send, secrets masked; absent for in-process providers. */
   preview?(options: ModelCallOptions): RequestPreview;
   /** A cheap reachability check (list models or similar). */

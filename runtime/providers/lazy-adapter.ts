@@ -13,6 +13,8 @@ import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, t
 export class LazyAdapter implements ModelAdapter {
   readonly provider: string;
   readonly modelId: string;
+  /** Present when the provider's adapter has it (known before its module is loaded). */
+  readonly collect?: (options: ModelCallOptions) => Promise<StreamPart[]>;
   private loaded: ModelAdapter | undefined;
   private loading: Promise<ModelAdapter> | undefined;
 
@@ -23,6 +25,7 @@ export class LazyAdapter implements ModelAdapter {
   ) {
     this.provider = settings.provider;
     this.modelId = settings.modelId;
+    if (collectsWhole(settings.provider)) this.collect = (options) => this.collectOnceLoaded(options);
   }
 
   /** Imports the provider and builds its adapter (once). */
@@ -56,10 +59,21 @@ export class LazyAdapter implements ModelAdapter {
     await this.loaded?.close?.();
   }
 
+  private async collectOnceLoaded(options: ModelCallOptions): Promise<StreamPart[]> {
+    const adapter = this.loaded ?? (await this.load());
+    if (adapter.collect === undefined) throw new LfError("internal", `The ${this.provider} adapter of "${this.modelId}" cannot read an answer whole.`);
+    return adapter.collect(options);
+  }
+
   private async *streamOnceLoaded(options: ModelCallOptions): AsyncGenerator<StreamPart> {
     const adapter = await this.load();
     yield* adapter.stream(options);
   }
+}
+
+/** Whether the provider's adapter has `collect`. */
+function collectsWhole(provider: string): boolean {
+  return provider === "openai" || provider === "universal" || provider === "lemonade";
 }
 
 /** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */

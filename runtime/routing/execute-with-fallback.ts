@@ -11,7 +11,7 @@ import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, RoutingEventListener, SkipReason } from "./route-attempt.js";
 import type { RouteResult } from "./route-result.js";
 import { summarizeAttempts } from "./summarize-attempts.js";
-import { withTimeouts } from "./with-timeouts.js";
+import { watchWhole, withTimeouts } from "./with-timeouts.js";
 
 export interface ExecutorDeps {
   store: StateStore;
@@ -214,20 +214,29 @@ class Execution {
           if (part.type === "usage") usage = part.usage;
           if (outputAt === undefined && isOutput(part)) outputAt = this.clock.now();
         };
+        const collect = model.adapter.collect;
         try {
           // A whole answer is read as a stream too and held: the connect, first-token and idle
           // deadlines then tell a hung model from a slow one, and the next model still has time.
-          for await (const part of withTimeouts((signal, onResponse) => model.adapter.stream({ ...this.request.options, signal, onResponse }), timing)) {
-            observe(part);
-            if (firstAt === undefined) {
-              if (!isOutput(part) || (hold && part.type !== "tool-start")) {
-                held.push(part);
-                continue;
+          if (hold && collect !== undefined) {
+            // Read whole by the adapter, every part at once, under the same deadlines.
+            const options = this.request.options;
+            const parts = await watchWhole((signal, watch) => collect.call(model.adapter, { ...options, signal, onResponse: watch.onResponse, onOutput: watch.onOutput }), timing);
+            for (const part of parts) observe(part);
+            held.push(...parts);
+          } else {
+            for await (const part of withTimeouts((signal, onResponse) => model.adapter.stream({ ...this.request.options, signal, onResponse }), timing)) {
+              observe(part);
+              if (firstAt === undefined) {
+                if (!isOutput(part) || (hold && part.type !== "tool-start")) {
+                  held.push(part);
+                  continue;
+                }
+                firstAt = this.commit(model);
+                yield* held.splice(0);
               }
-              firstAt = this.commit(model);
-              yield* held.splice(0);
+              yield part;
             }
-            yield part;
           }
         } catch (error) {
           failure = classifyError(error, this.signal);

@@ -171,3 +171,81 @@ function phaseLabel(phase: TimeoutPhase): string {
       return "complete answer";
   }
 }
+
+/** What a whole-answer call tells its watcher as it goes. */
+export interface WholeCallWatch {
+  onResponse: () => void;
+  onOutput: () => void;
+}
+
+/**
+ * Runs a call that reads a whole answer at once (`ModelAdapter.collect`) under the same deadlines as a
+ * stream: `connect` until it reports the response, `first_token` until its first output, `idle` between
+ * two reports of output, `total` over everything. One timer, re-armed lazily as in `withTimeouts`. A
+ * timeout aborts the upstream call and rejects with a retryable `provider_timeout`; the client's signal
+ * aborts it and rejects with `aborted`.
+ */
+export function watchWhole<T>(call: (signal: AbortSignal, watch: WholeCallWatch) => Promise<T>, options: TimeoutOptions): Promise<T> {
+  const { clock, timeouts } = options;
+  const client = options.signal;
+  if (client?.aborted) return Promise.reject(cancelled(client));
+  const upstream = new AbortController();
+  const start = clock.now();
+  const totalAt = start + (timeouts.total_ms ?? Infinity);
+  const connectAt = start + (timeouts.connect_ms ?? Infinity);
+  const firstTokenAt = start + (timeouts.first_token_ms ?? Infinity);
+  const idleMs = timeouts.idle_ms ?? Infinity;
+  let answered = false;
+  let lastOutput: number | undefined;
+  const nearestDeadline = (): [TimeoutPhase, number] =>
+    nearest([
+      ["total", totalAt],
+      ["connect", answered || lastOutput !== undefined ? Infinity : connectAt],
+      ["first_token", lastOutput !== undefined ? Infinity : firstTokenAt],
+      ["idle", lastOutput !== undefined ? lastOutput + idleMs : Infinity],
+    ]);
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    let cancelTimer: (() => void) | undefined;
+    const settle = (error: unknown, value?: T) => {
+      if (settled) return;
+      settled = true;
+      cancelTimer?.();
+      client?.removeEventListener("abort", onClientAbort);
+      if (error === undefined) resolve(value as T);
+      else reject(error);
+    };
+    const arm = () => {
+      const [, at] = nearestDeadline();
+      if (!Number.isFinite(at)) return;
+      cancelTimer = clock.timer(Math.max(0, at - clock.now()), () => {
+        cancelTimer = undefined;
+        if (settled) return;
+        const [now, deadline] = nearestDeadline();
+        if (clock.now() < deadline) return arm();
+        const error = timeoutError(now, now === "idle" ? idleMs : deadline - start, options);
+        upstream.abort(error);
+        settle(error);
+      });
+    };
+    const onClientAbort = () => {
+      upstream.abort(client!.reason);
+      // An adapter that ignores its signal must not keep a cancelled client waiting.
+      settle(cancelled(client!));
+    };
+    client?.addEventListener("abort", onClientAbort, { once: true });
+    arm();
+    const watch: WholeCallWatch = {
+      onResponse: () => {
+        answered = true;
+      },
+      onOutput: () => {
+        lastOutput = clock.now();
+      },
+    };
+    call(upstream.signal, watch).then(
+      (value) => settle(undefined, value),
+      (error: unknown) => settle(error ?? new Error("the call failed")),
+    );
+  });
+}

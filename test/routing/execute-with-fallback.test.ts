@@ -5,7 +5,7 @@ import type { RoutableModel } from "../../runtime/routing/routable-model.js";
 import type { RoutingEvent } from "../../runtime/routing/route-attempt.js";
 import { MemoryStateStore } from "../../runtime/state/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { answer, connectionReset, httpError, model, scriptedAdapter, type ScriptedAdapter } from "./scripted-adapter.js";
+import { answer, collecting, connectionReset, httpError, model, scriptedAdapter, type ScriptedAdapter } from "./scripted-adapter.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }], parameters: {} };
 
@@ -70,48 +70,52 @@ describe("executeWithFallback", () => {
     ]);
   });
 
-  it("reads a whole answer as a stream: a hung model is passed over at its connect or first-token deadline, a slow but live one finishes", async () => {
+  it.each([
+    ["streamed", (a: ScriptedAdapter) => a],
+    ["collected by the adapter", collecting],
+  ] as const)("reads a whole answer %s: a hung model is passed over at its connect or first-token deadline, a slow but live one finishes", async (_how, wrap) => {
     const { clock, deps } = setup();
+    const scripted = (...args: Parameters<typeof scriptedAdapter>) => wrap(scriptedAdapter(...args));
     const timeouts = { connect_ms: 1000, first_token_ms: 2000, idle_ms: 500, total_ms: 30_000 };
     const once = { max_attempts: 1, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
 
     // Headers at once, then a token every 400 ms for 8 s: longer than first_token, never idle for 500 ms.
-    const slow = scriptedAdapter("slow", clock, [[{ respond: true }, ...Array.from({ length: 20 }, (_, i) => [{ delay: 400 }, { text: `${i} ` }]).flat(), ...answer("end")]]);
+    const slow = scripted("slow", clock, [[{ respond: true }, ...Array.from({ length: 20 }, (_, i) => [{ delay: 400 }, { text: `${i} ` }]).flat(), ...answer("end")]]);
     const live = executeWithFallback({ candidates: [model("slow", slow, { timeouts })], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(live.collect()))).toMatch(/^0 1 .* 19 end$/);
     expect(live.servedBy).toBe("slow");
 
     // Accepts the connection and never answers: connect passes it over, and b has the rest of the total.
-    const hung = scriptedAdapter("h", clock, [[{ hang: true }]]);
+    const hung = scripted("h", clock, [[{ hang: true }]]);
     let started = clock.now();
-    const late = executeWithFallback({ candidates: [model("h", hung, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    const late = executeWithFallback({ candidates: [model("h", hung, { timeouts, retries: once }), model("b", scripted("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(drain(late)))).toBe("b");
     expect(late.attempts[0]).toMatchObject({ model: "h", code: "provider_timeout", outcome: "failed", detail: expect.stringContaining("response from the provider") });
     expect(clock.now() - started).toBe(1000);
     expect(hung.aborted).toBe(1);
 
     // Retries allowed: a timeout still moves on at once while another model can answer.
-    const stuck = scriptedAdapter("s", clock, [[{ hang: true }]]);
+    const stuck = scripted("s", clock, [[{ hang: true }]]);
     started = clock.now();
     const retried = { max_attempts: 3, initial_backoff_ms: 0, max_backoff_ms: 0, max_retry_after_ms: 0 };
-    const passed = executeWithFallback({ candidates: [model("s", stuck, { timeouts, retries: retried }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    const passed = executeWithFallback({ candidates: [model("s", stuck, { timeouts, retries: retried }), model("b", scripted("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(passed.collect()))).toBe("b");
     expect(stuck.calls).toHaveLength(1);
     expect(clock.now() - started).toBe(1000);
     // The last model of a chain is retried as its policy says.
-    const alone = scriptedAdapter("s2", clock, [[{ hang: true }], answer("second try")]);
+    const alone = scripted("s2", clock, [[{ hang: true }], answer("second try")]);
     expect(text(await clock.run(executeWithFallback({ candidates: [model("s2", alone, { timeouts, retries: retried })], options: ask, holdOutput: true }, deps).collect()))).toBe("second try");
 
     // Answers (headers) and then sends nothing: first_token passes it over.
-    const mute = scriptedAdapter("m", clock, [[{ respond: true }, { hang: true }]]);
+    const mute = scripted("m", clock, [[{ respond: true }, { hang: true }]]);
     started = clock.now();
-    const silent = executeWithFallback({ candidates: [model("m", mute, { timeouts, retries: once }), model("b", scriptedAdapter("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
+    const silent = executeWithFallback({ candidates: [model("m", mute, { timeouts, retries: once }), model("b", scripted("b", clock, [answer("b")]))], options: ask, holdOutput: true }, deps);
     expect(text(await clock.run(silent.collect()))).toBe("b");
     expect(silent.attempts[0]).toMatchObject({ model: "m", code: "provider_timeout", detail: expect.stringContaining("first token") });
     expect(clock.now() - started).toBe(2000);
 
     // Collected, the answer comes back at once, and only once.
-    const collected = executeWithFallback({ candidates: [model("a", scriptedAdapter("a", clock, [answer("all at once")]))], options: ask, holdOutput: true }, deps);
+    const collected = executeWithFallback({ candidates: [model("a", scripted("a", clock, [answer("all at once")]))], options: ask, holdOutput: true }, deps);
     expect((await clock.run(collected.collect())).map((p) => p.type)).toEqual(["text-delta", "usage", "finish"]);
     await expect(collected.collect()).rejects.toThrow(/read only once/);
   });

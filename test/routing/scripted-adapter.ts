@@ -86,3 +86,17 @@ export function model(name: string, adapter: ModelAdapter, overrides: Partial<Ro
     ...overrides,
   };
 }
+
+/** The same model with `collect`: it reads its own stream whole, reporting output as it comes. */
+export function collecting(adapter: ScriptedAdapter): ScriptedAdapter {
+  return Object.assign(Object.create(adapter) as ScriptedAdapter, {
+    async collect(options: ModelCallOptions): Promise<StreamPart[]> {
+      const parts: StreamPart[] = [];
+      for await (const part of adapter.stream(options)) {
+        if (part.type === "text-delta" || part.type === "tool-call") options.onOutput?.();
+        parts.push(part);
+      }
+      return parts;
+    },
+  });
+}

@@ -6,6 +6,7 @@ import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../cor
 import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
 import type { ProviderContext } from "../shared/provider-context.js";
+import { abortedError } from "../shared/provider-failure.js";
 import { runStream } from "../shared/run-stream.js";
 import { hostOf, joinUrl, safeUrl } from "../shared/safe-url.js";
 import { fetchTransport } from "../shared/fetch-transport.js";
@@ -15,7 +16,7 @@ import type { UpstreamResponse, UpstreamTransport } from "../shared/upstream-tra
 import { buildOpenAIRequest } from "./build-openai-request.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
-import { readOpenAIStream } from "./read-openai-stream.js";
+import { collectOpenAIStream, readOpenAIStream } from "./read-openai-stream.js";
 
 /** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
 export type OpenAICompatibleProvider = "openai" | "universal" | "lemonade";
@@ -101,6 +102,17 @@ export class OpenAIAdapter implements ModelAdapter {
   /** The caller's own signal goes to undici: a body left early is destroyed, which closes the connection. */
   private open(options: ModelCallOptions): AsyncIterable<StreamPart> {
     return readOpenAIStream(() => this.call(options, options.signal), this.generateId);
+  }
+
+  /** The stream read whole; every failure is thrown, mapped. */
+  async collect(options: ModelCallOptions): Promise<StreamPart[]> {
+    const signal = options.signal;
+    try {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      return await collectOpenAIStream(await this.call(options, signal), this.generateId, options.onOutput);
+    } catch (error) {
+      throw signal?.aborted ? abortedError(error) : this.toError(error);
+    }
   }
 
   /** Sends the chat request; an error status is thrown with its body read. */
