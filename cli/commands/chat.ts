@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import {
   LfError,
@@ -212,6 +213,12 @@ function toCurl(request: { method: string; url: string; headers: Record<string, 
 function failure(error: unknown, project: ResolvedProject | undefined): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(paint.red(`error: ${project ? redactSecrets(message, project.secrets) : message}`, process.stderr) + "\n");
+  for (const model of project?.models.values() ?? []) {
+    // A model file named by its pull source is missing until it is pulled: say the command.
+    if (model.ggufSource !== undefined && message.includes(model.modelId) && !existsSync(model.modelId)) {
+      process.stderr.write(`${model.name}'s model file is not downloaded yet: run lf models pull ${model.ggufSource}\n`);
+    }
+  }
   if (error instanceof LfError && (error.code === "model_not_found" || error.code === "invalid_request" || error.code === "config_invalid")) {
     return exitCodes.usage;
   }

@@ -95,10 +95,10 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
 
   const valid = validate(data);
   if (!valid) issues.push(...schemaIssues(validate.errors ?? [], locator));
-  issues.push(...semanticIssuesOf(data, locator, dir, valid));
+  issues.push(...semanticIssuesOf(data, locator, dir, valid, env));
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   if (issues.some((i) => i.severity === "error")) return { file: path, project: undefined, issues };
-  const project = resolveProject(data as LlamaFarmProject, path, [...secrets]);
+  const project = resolveProject(data as LlamaFarmProject, path, [...secrets], env);
   return { file: path, project, issues };
 }
 
@@ -147,12 +147,12 @@ function substituteAll(
  * Reference and cycle checks also run on a file with schema errors, so one run reports every problem; a
  * shape they cannot walk is already reported by the schema.
  */
-function semanticIssuesOf(data: unknown, locator: YamlLocator, dir: string, valid: boolean): ConfigIssue[] {
-  if (valid) return semanticIssues(data as LlamaFarmProject, locator, dir);
+function semanticIssuesOf(data: unknown, locator: YamlLocator, dir: string, valid: boolean, env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
+  if (valid) return semanticIssues(data as LlamaFarmProject, locator, dir, env);
   const runtime = (data as { runtime?: { models?: unknown } }).runtime;
   if (!Array.isArray(runtime?.models)) return [];
   try {
-    return semanticIssues(data as LlamaFarmProject, locator, dir).filter((i) => i.severity === "error");
+    return semanticIssues(data as LlamaFarmProject, locator, dir, env).filter((i) => i.severity === "error");
   } catch {
     return [];
   }
