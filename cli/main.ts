@@ -27,10 +27,11 @@ program
 
 program
   .command("init")
-  .description("Write a starter llamafarm.yaml (local + cloud models) into a folder.")
+  .description("Write a starter project into a folder: llamafarm.yaml, .env.example, and .gitignore entries for .lf/ and .env.")
   .argument("[dir]", "the folder (default: the current one)")
   .option("--name <name>", "the project name (default: the folder's name)")
-  .action(async (dir: string | undefined, options: { name?: string }) => {
+  .option("-t, --template <name>", "local (in-process llama.cpp, no server or key), hybrid (Ollama + OpenAI), cloud (OpenAI + Anthropic) or mcp (a model with tools)", "hybrid")
+  .action(async (dir: string | undefined, options: { name?: string; template?: string }) => {
     const { initCommand } = await import("./commands/init.js");
     process.exitCode = await initCommand(dir, options);
   });
