@@ -108,6 +108,7 @@ async function answer(
     return failure(error, project);
   } finally {
     if (options.verbose) report(run, started, firstTokenAt);
+    else if (process.stderr.isTTY) noteStandIn(run);
   }
   messages.push({ role: "assistant", content: text });
   return exitCodes.ok;
@@ -137,6 +138,19 @@ function showPart(part: StreamPart, project: ResolvedProject): void {
     default:
       break;
   }
+}
+
+/**
+ * On a terminal, a person reading "chatting with local" must not take a fallback's answer for local's:
+ * when another model answered because the first choice failed or was passed over, say so once.
+ */
+function noteStandIn(run: Awaited<ReturnType<Runtime["chat"]>>): void {
+  const served = run.servedBy;
+  if (served === undefined || served === run.requestedModel) return;
+  const passed = [...new Map(run.attempts.filter((a) => a.model !== served && a.outcome !== "success").map((a) => [a.model, a])).values()];
+  if (passed.length === 0) return; // a router's own pick, not a stand-in
+  const why = passed.map((a) => `${a.model} ${a.outcome === "skipped" ? `passed over${a.skipped ? ` (${a.skipped})` : ""}` : `failed${a.code ? ` (${a.code}${a.status ? ` ${a.status}` : ""})` : ""}`}`).join(", ");
+  process.stderr.write(paint.yellow(`answered by ${served}, not ${run.requestedModel}: ${why}`, process.stderr) + "\n");
 }
 
 function report(run: Awaited<ReturnType<Runtime["chat"]>>, started: number, firstTokenAt: number | undefined): void {

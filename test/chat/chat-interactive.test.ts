@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
 import { requireScript, Terminal } from "../helpers/pseudo-terminal.js";
+import { runCli } from "../helpers/run-cli.js";
 
 const CTRL_C = "\x03";
 const CTRL_D = "\x04";
@@ -28,6 +29,13 @@ runtime:
       model: gpt-chatty
       base_url: ${fake.url}/v1
       api_key: sk-test-0123456789
+    - name: local
+      provider: openai
+      model: gpt-local
+      base_url: ${fake.url}/v1
+      api_key: sk-test-0123456789
+      retries: { max_attempts: 1 }
+      fallbacks: [chatty]
 `,
   );
 });
@@ -60,6 +68,34 @@ describe("lf chat on a terminal", () => {
     ]);
     terminal.type(CTRL_D);
     expect(await terminal.exit()).toBe(0);
+  });
+
+  it("says which model answered when it is not the one asked for", async () => {
+    fake.script("gpt-local", { fault: "status", status: 503 });
+    fake.script("gpt-chatty", "from the fallback");
+    fake.script("gpt-local", "from local itself");
+    terminal = new Terminal(["chat", "--project", projectFile, "--model", "local"]);
+    await terminal.waitFor("chatting with local");
+    await terminal.waitFor("> ");
+    terminal.type("hi\r");
+    await terminal.waitFor("from the fallback");
+    await terminal.waitFor("answered by chatty, not local: local failed (provider_unavailable 503)");
+    await terminal.waitFor("> ", 2);
+    terminal.type("again\r");
+    await terminal.waitFor("from local itself");
+    await terminal.waitFor("> ", 3);
+    expect(terminal.output.split("answered by").length - 1).toBe(1);
+    terminal.type(CTRL_D);
+    expect(await terminal.exit()).toBe(0);
+  });
+
+  it("keeps that note off a pipe, where stdout and stderr may be read by a program", async () => {
+    fake.script("gpt-local", { fault: "status", status: 503 });
+    fake.script("gpt-chatty", "from the fallback");
+    const piped = await runCli(["chat", "--project", projectFile, "--model", "local", "hi"]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe("from the fallback\n");
+    expect(piped.stderr).not.toContain("answered by");
   });
 
   it("stops an answer on Ctrl-C, cancelling the upstream request, and leaves on Ctrl-C at the prompt", async () => {
