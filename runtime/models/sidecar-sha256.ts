@@ -16,11 +16,27 @@ export async function fetchSidecarSha256(url: string, fetchImpl: typeof fetch, s
       await response.body?.cancel();
       return undefined;
     }
-    const text = (await response.text()).slice(0, 4096);
+    const text = await readHead(response, 4096);
     const hex = /^\s*([0-9a-fA-F]{64})(\s|$)/.exec(text);
     return hex?.[1]?.toLowerCase();
   } catch {
     if (signal?.aborted) throw signal.reason;
     return undefined;
   }
+}
+
+/** At most `limit` bytes of the body: a checksum file is one line, and a server may answer anything. */
+async function readHead(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (reader === undefined) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < limit) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, limit).toString("utf8");
 }
