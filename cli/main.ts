@@ -133,7 +133,7 @@ models
   .description("List the model files in the models folder: size, source, and partial or rejected downloads.")
   .option("--json", "print JSON")
   .action(async (options: { json?: boolean }) => {
-    const { modelsListCommand } = await import("./commands/models-local.js");
+    const { modelsListCommand } = await import("./commands/models-list.js");
     process.exitCode = modelsListCommand(options);
   });
 
@@ -142,7 +142,7 @@ models
   .description("Print the models folder (LF_MODELS_DIR, else $XDG_CACHE_HOME/lf/models, else ~/.cache/lf/models), or where a source's file is kept.")
   .argument("[source]", "a pull source")
   .action(async (source: string | undefined) => {
-    const { modelsPathCommand } = await import("./commands/models-local.js");
+    const { modelsPathCommand } = await import("./commands/models-path.js");
     process.exitCode = modelsPathCommand(source);
   });
 

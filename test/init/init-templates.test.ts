@@ -117,6 +117,9 @@ describe("lf init --template", () => {
       const before = await runCli(["chat", "Hello"], { cwd: dir, env });
       expect(before.code).toBe(1);
       expect(before.stderr).toContain("local's model file is not downloaded yet: run lf models pull hf:Qwen/");
+      const status = await runCli(["status"], { cwd: dir, env });
+      expect(status.code).toBe(1);
+      expect(status.stdout).toContain("; run lf models pull hf:Qwen/Qwen2.5-0.5B-Instruct-GGUF/qwen2.5-0.5b-instruct-q4_k_m.gguf");
 
       const pull = await runCli(next[1]!.split(" ").slice(1), { cwd: dir, env });
       expect(pull.code, pull.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { cachePathOf, LfError, listLocalModels, modelsDir, parseModelSource, type LocalModel } from "../../runtime/index.js";
+import { listLocalModels, modelsDir, type LocalModel } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
 import { paint } from "../output.js";
 import { formatBytes } from "../progress-bar.js";
@@ -31,21 +31,4 @@ function state(model: LocalModel): string {
   }
   if (model.state === "rejected") return "(rejected: failed its check; safe to delete) ";
   return "";
-}
-
-/** `lf models path [SOURCE]`: the models folder, or where a source's file is kept in it. */
-export function modelsPathCommand(text: string | undefined): number {
-  const dir = modelsDir(process.env);
-  if (text === undefined) {
-    process.stdout.write(`${dir}\n`);
-    return exitCodes.ok;
-  }
-  try {
-    process.stdout.write(`${cachePathOf(parseModelSource(text, process.env), dir)}\n`);
-    return exitCodes.ok;
-  } catch (error) {
-    if (!(error instanceof LfError)) throw error;
-    process.stderr.write(`error: ${error.message}\n`);
-    return exitCodes.usage;
-  }
 }
