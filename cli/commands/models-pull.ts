@@ -57,6 +57,10 @@ export async function modelsPullCommand(text: string, options: PullCommandOption
       err.write(paint.red(`error: ${error.message}`, err) + "\n");
       return exitCodes.failure;
     }
+    if (error instanceof LfError && error.code === "invalid_request") {
+      err.write(`error: ${error.message}\n`);
+      return exitCodes.usage;
+    }
     if (stop.signal.aborted) {
       err.write("stopped; run the same command again to resume\n");
       return exitCodes.failure;

@@ -3,6 +3,7 @@ import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readFileS
 import { open } from "node:fs/promises";
 import { dirname } from "node:path";
 import { systemClock, type Clock } from "../core/clock.js";
+import { LfError } from "../core/errors.js";
 import { acquirePullLock } from "./pull-lock.js";
 import { cachePathOf, type ModelSource } from "./model-source.js";
 import { ModelPullError } from "./model-pull-error.js";
@@ -64,7 +65,7 @@ export async function pullModel(source: ModelSource, options: PullOptions): Prom
   const target = cachePathOf(source, options.dir);
   const expectedGiven = options.sha256?.trim().toLowerCase();
   if (expectedGiven !== undefined && !/^[0-9a-f]{64}$/.test(expectedGiven)) {
-    throw new ModelPullError("checksum", `--sha256 takes 64 hex digits, not "${options.sha256}"`);
+    throw new LfError("invalid_request", `--sha256 takes 64 hex digits, not "${options.sha256}"`);
   }
   const present = existsSync(target) ? readManifest(target) : undefined;
   if (present !== undefined && !options.force) {

@@ -135,6 +135,10 @@ describe("lf models pull", () => {
     expect(wrong.code).toBe(1);
     expect(wrong.stderr).toContain(`not the ${"f".repeat(64)} given with --sha256`);
 
+    const malformed = await lf(["pull", `${cdn.url}/other/model.gguf`, "--sha256", "abc"]);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--sha256 takes 64 hex digits, not "abc"');
+
     const unchecked = await lf(["pull", `${cdn.url}/other/model.gguf`]);
     expect(unchecked.code, unchecked.stderr).toBe(0);
     expect(unchecked.stdout).toContain("not checked: the source publishes none (pass --sha256 to check one)");
