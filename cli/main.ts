@@ -9,6 +9,7 @@ const program = new Command()
   .description("Run the models of a llamafarm.yaml project: chat, serve, validate, route.")
   .version(packageVersion(), "-V, --version")
   .showSuggestionAfterError(true)
+  .enablePositionalOptions()
   .configureOutput({ outputError: (text, write) => write(text) })
   .exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : exitCodes.usage);
@@ -26,10 +27,11 @@ program
 
 program
   .command("init")
-  .description("Write a starter llamafarm.yaml (local + cloud models) into a folder.")
+  .description("Write a starter project into a folder: llamafarm.yaml, .env.example, and .gitignore entries for .lf/ and .env.")
   .argument("[dir]", "the folder (default: the current one)")
   .option("--name <name>", "the project name (default: the folder's name)")
-  .action(async (dir: string | undefined, options: { name?: string }) => {
+  .option("-t, --template <name>", "local (in-process llama.cpp, no server or key), hybrid (Ollama + OpenAI), cloud (OpenAI + Anthropic) or mcp (a model with tools)", "hybrid")
+  .action(async (dir: string | undefined, options: { name?: string; template?: string }) => {
     const { initCommand } = await import("./commands/init.js");
     process.exitCode = await initCommand(dir, options);
   });
@@ -104,14 +106,44 @@ program
     process.exitCode = await statusCommand(options);
   });
 
-program
+const models = program
   .command("models")
-  .description("List the project's models and routers.")
+  .description("List the project's models and routers; with a subcommand, pull and list GGUF files for the llamacpp provider.")
+  .enablePositionalOptions()
   .option("-p, --project <path>", "the project file or its folder")
   .option("--json", "print JSON")
   .action(async (options) => {
     const { modelsCommand } = await import("./commands/models.js");
     process.exitCode = await modelsCommand(options);
+  });
+
+models
+  .command("pull")
+  .description("Download a GGUF file into the models folder: resumable, with its size and sha256 checked when the source publishes them.")
+  .argument("<source>", "hf:owner/repo/file.gguf (hf:owner/repo@revision/file.gguf for a revision), or an https URL")
+  .option("--sha256 <hex>", "the sha256 the file must have")
+  .option("--force", "download again even when the file is already here")
+  .action(async (source: string, options: { sha256?: string; force?: boolean }) => {
+    const { modelsPullCommand } = await import("./commands/models-pull.js");
+    process.exitCode = await modelsPullCommand(source, options);
+  });
+
+models
+  .command("list")
+  .description("List the model files in the models folder: size, source, and partial or rejected downloads.")
+  .option("--json", "print JSON")
+  .action(async (options: { json?: boolean }) => {
+    const { modelsListCommand } = await import("./commands/models-list.js");
+    process.exitCode = modelsListCommand(options);
+  });
+
+models
+  .command("path")
+  .description("Print the models folder (LF_MODELS_DIR, else $XDG_CACHE_HOME/lf/models, else ~/.cache/lf/models), or where a source's file is kept.")
+  .argument("[source]", "a pull source")
+  .action(async (source: string | undefined) => {
+    const { modelsPathCommand } = await import("./commands/models-path.js");
+    process.exitCode = modelsPathCommand(source);
   });
 
 program

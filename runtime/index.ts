@@ -7,3 +7,4 @@ export { McpPool } from "./lazy-mcp-pool.js";
 export { summarizeAttempts, type RouteAttempt, type RoutingEvent } from "./routing/index.js";
 export { toChatCompletion, toOpenAIFinishReason } from "./openai-format/index.js";
 export { resolveProjectPath } from "./resolve-project-path.js";
+export * from "./models/index.js";

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { redactSecrets } from "./config/index.js";
 import { apiKeyStatus, defaultBaseUrl } from "./providers/index.js";
 import { adapterSettings, type Runtime } from "./runtime.js";
@@ -93,7 +94,10 @@ export async function projectStatus(runtime: Runtime, options: StatusOptions = {
         const result = await adapter.check(signal);
         if (signal.aborted) return { ...base, health: "down", latencyMs: Math.round(result.latencyMs), detail: `no answer within ${timeoutMs} ms` };
         const health = !result.ok ? "down" : result.latencyMs > slowMs ? "slow" : "ok";
-        return { ...base, health, latencyMs: Math.round(result.latencyMs), ...(result.detail ? { detail: redactSecrets(result.detail, secrets) } : {}) };
+        // A model file named by its pull source is missing until it is pulled: say the command.
+        const pull = !result.ok && model.ggufSource !== undefined && !existsSync(model.modelId) ? `; run lf models pull ${model.ggufSource}` : "";
+        const detail = result.detail ? `${redactSecrets(result.detail, secrets)}${pull}` : undefined;
+        return { ...base, health, latencyMs: Math.round(result.latencyMs), ...(detail ? { detail } : {}) };
       } catch (error) {
         const timedOut = signal.aborted;
         return { ...base, health: "down", detail: timedOut ? `no answer within ${timeoutMs} ms` : redactSecrets(error instanceof Error ? error.message : String(error), secrets) };

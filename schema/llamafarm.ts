@@ -157,7 +157,7 @@ export interface Model {
   description?: string;
   provider?: Provider;
   /**
-   * The provider's model id; for llamacpp, the path of a .gguf file (relative to the project folder).
+   * The provider's model id; for llamacpp, a .gguf file: its path (relative to the project folder), or the source `lf models pull` downloads it from (hf:owner/repo/file.gguf, an https URL), found in the models folder.
    */
   model?: string;
   /**

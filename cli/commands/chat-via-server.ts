@@ -59,10 +59,21 @@ export async function chatViaServer(server: string, message: string, options: Se
   } catch (error) {
     const status = (error as { status?: number }).status;
     const messageText = error instanceof Error ? error.message : String(error);
-    const reason = status === undefined ? `cannot reach ${base}: ${messageText} (is lf serve running there?)` : messageText;
+    const reason = status === undefined ? `cannot reach ${base}: ${messageText} (is lf serve running there?)` : keyAdvice(status, base, messageText) ?? messageText;
     process.stderr.write(paint.red(`error: ${reason}`, process.stderr) + "\n");
     return status === 400 || status === 404 ? exitCodes.usage : exitCodes.failure;
   }
+}
+
+/** A refused key names the variable lf chat reads it from, which the server's own message cannot know. */
+function keyAdvice(status: number, base: string, message: string): string | undefined {
+  const key = process.env.LF_API_KEY;
+  if (status === 401 && (key === undefined || key === "")) {
+    return `${base} needs an API key: set LF_API_KEY to one of its server.api_keys (${message})`;
+  }
+  if (status === 401) return `${base} refused the key in LF_API_KEY (${message})`;
+  if (status === 403) return `the key in LF_API_KEY may not use this project on ${base} (${message})`;
+  return undefined;
 }
 
 function report(headers: Headers, started: number, firstAt: number | undefined): void {

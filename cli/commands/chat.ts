@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
 import { createInterface } from "node:readline/promises";
 import {
   LfError,
@@ -107,6 +108,7 @@ async function answer(
     return failure(error, project);
   } finally {
     if (options.verbose) report(run, started, firstTokenAt);
+    else if (process.stderr.isTTY) noteStandIn(run);
   }
   messages.push({ role: "assistant", content: text });
   return exitCodes.ok;
@@ -136,6 +138,19 @@ function showPart(part: StreamPart, project: ResolvedProject): void {
     default:
       break;
   }
+}
+
+/**
+ * On a terminal, a person reading "chatting with local" must not take a fallback's answer for local's:
+ * when another model answered because the first choice failed or was passed over, say so once.
+ */
+function noteStandIn(run: Awaited<ReturnType<Runtime["chat"]>>): void {
+  const served = run.servedBy;
+  if (served === undefined || served === run.requestedModel) return;
+  const passed = [...new Map(run.attempts.filter((a) => a.model !== served && a.outcome !== "success").map((a) => [a.model, a])).values()];
+  if (passed.length === 0) return; // a router's own pick, not a stand-in
+  const why = passed.map((a) => `${a.model} ${a.outcome === "skipped" ? `passed over${a.skipped ? ` (${a.skipped})` : ""}` : `failed${a.code ? ` (${a.code}${a.status ? ` ${a.status}` : ""})` : ""}`}`).join(", ");
+  process.stderr.write(paint.yellow(`answered by ${served}, not ${run.requestedModel}: ${why}`, process.stderr) + "\n");
 }
 
 function report(run: Awaited<ReturnType<Runtime["chat"]>>, started: number, firstTokenAt: number | undefined): void {
@@ -212,6 +227,12 @@ function toCurl(request: { method: string; url: string; headers: Record<string, 
 function failure(error: unknown, project: ResolvedProject | undefined): number {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(paint.red(`error: ${project ? redactSecrets(message, project.secrets) : message}`, process.stderr) + "\n");
+  for (const model of project?.models.values() ?? []) {
+    // A model file named by its pull source is missing until it is pulled: say the command.
+    if (model.ggufSource !== undefined && message.includes(model.modelId) && !existsSync(model.modelId)) {
+      process.stderr.write(`${model.name}'s model file is not downloaded yet: run lf models pull ${model.ggufSource}\n`);
+    }
+  }
   if (error instanceof LfError && (error.code === "model_not_found" || error.code === "invalid_request" || error.code === "config_invalid")) {
     return exitCodes.usage;
   }

@@ -1,3 +1,4 @@
+import { redactSecrets } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
 import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
@@ -22,7 +23,8 @@ export async function mcpCommand(options: { project?: string; json?: boolean; ti
       models: models
         .filter((m) => m.capabilities.tools && (m.mcpServers === undefined || m.mcpServers.some((b) => (typeof b === "string" ? b : b.server) === s.name)))
         .map((m) => m.name),
-      ...(s.lastError ? { error: s.lastError } : {}),
+      // The URL or command a failure names may hold a value that came from a secret.
+      ...(s.lastError ? { error: redactSecrets(s.lastError, project.secrets) } : {}),
     }));
     if (options.json) {
       console.log(JSON.stringify(servers, null, 2));

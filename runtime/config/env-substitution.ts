@@ -29,3 +29,20 @@ export function substituteEnv(text: string, env: Readonly<Record<string, string 
   });
   return { value, missing, substituted };
 }
+
+export interface VariableReference {
+  name: string;
+  /** The `:-default`, when the reference gives one. */
+  fallback: string | undefined;
+}
+
+/** Every variable a text refers to, once each, in order of first use (an escaped `$${...}` is not one). */
+export function referencedVariables(text: string): VariableReference[] {
+  const found = new Map<string, VariableReference>();
+  for (const match of text.matchAll(PATTERN)) {
+    if (match[0].startsWith("$$")) continue;
+    const name = match[1]!;
+    if (!found.has(name)) found.set(name, { name, fallback: match[2] });
+  }
+  return [...found.values()];
+}

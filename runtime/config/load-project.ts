@@ -118,12 +118,12 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
   const valid = validate(data);
   const found: ConfigIssue[] = [];
   if (!valid) found.push(...schemaIssues(validate.errors ?? [], locator));
-  found.push(...semanticIssuesOf(data, locator, dir, valid));
+  found.push(...semanticIssuesOf(data, locator, dir, valid, env));
   // A field left empty by an unset variable is already reported as such.
   issues.push(...found.filter((issue) => issue.severity !== "error" || !unsetFields.some((field) => within(issue.path, field))));
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   if (issues.some((i) => i.severity === "error")) return { file: path, project: undefined, issues };
-  const project = resolveProject(data as LlamaFarmProject, path, [...secrets], unavailable);
+  const project = resolveProject(data as LlamaFarmProject, path, [...secrets], env, unavailable);
   return { file: path, project, issues };
 }
 
@@ -184,12 +184,12 @@ function substituteAll(
  * Reference and cycle checks also run on a file with schema errors, so one run reports every problem; a
  * shape they cannot walk is already reported by the schema.
  */
-function semanticIssuesOf(data: unknown, locator: YamlLocator, dir: string, valid: boolean): ConfigIssue[] {
-  if (valid) return semanticIssues(data as LlamaFarmProject, locator, dir);
+function semanticIssuesOf(data: unknown, locator: YamlLocator, dir: string, valid: boolean, env: Readonly<Record<string, string | undefined>>): ConfigIssue[] {
+  if (valid) return semanticIssues(data as LlamaFarmProject, locator, dir, env);
   const runtime = (data as { runtime?: { models?: unknown } }).runtime;
   if (!Array.isArray(runtime?.models)) return [];
   try {
-    return semanticIssues(data as LlamaFarmProject, locator, dir).filter((i) => i.severity === "error");
+    return semanticIssues(data as LlamaFarmProject, locator, dir, env).filter((i) => i.severity === "error");
   } catch {
     return [];
   }

@@ -1,12 +1,19 @@
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname } from "node:path";
 import type { ModelParameters } from "../core/index.js";
 import type { LlamaFarmProject, Model, PromptMessage } from "../../schema/llamafarm.js";
 import { parseDuration } from "./duration.js";
+import { ggufLocation } from "./gguf-location.js";
 import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 
 /** Builds the frozen, ready-to-run view of a validated project. The schema has filled in every default. */
 /** `unavailable`: models that cannot be called, by name, with the reason (an unset environment variable). */
-export function resolveProject(config: LlamaFarmProject, file: string, secrets: string[], unavailable: ReadonlyMap<string, string> = new Map()): ResolvedProject {
+export function resolveProject(
+  config: LlamaFarmProject,
+  file: string,
+  secrets: string[],
+  env: Readonly<Record<string, string | undefined>> = {},
+  unavailable: ReadonlyMap<string, string> = new Map(),
+): ResolvedProject {
   const dir = dirname(file);
   const runtime = config.runtime;
   const prompts = new Map((config.prompts ?? []).map((p) => [p.name, p.messages]));
@@ -15,7 +22,7 @@ export function resolveProject(config: LlamaFarmProject, file: string, secrets: 
 
   const models = new Map<string, ResolvedModel>();
   for (const model of runtime.models) {
-    models.set(model.name, resolveModel(model, config, prompts, dir, model.name === defaultModel, unavailable.get(model.name)));
+    models.set(model.name, resolveModel(model, config, prompts, dir, model.name === defaultModel, env, unavailable.get(model.name)));
   }
   return deepFreeze({
     file,
@@ -37,6 +44,7 @@ function resolveModel(
   prompts: Map<string, PromptMessage[]>,
   dir: string,
   isDefault: boolean,
+  env: Readonly<Record<string, string | undefined>>,
   unavailable: string | undefined,
 ): ResolvedModel {
   const runtime = config.runtime;
@@ -47,16 +55,15 @@ function resolveModel(
   const { stop, ...rest } = model.model_api_parameters ?? {};
   const parameters: ModelParameters = { ...rest };
   if (stop !== undefined) parameters.stop = typeof stop === "string" ? [stop] : stop;
-  const modelId =
-    model.provider === "llamacpp" && model.model !== undefined && !isAbsolute(model.model)
-      ? resolve(dir, model.model)
-      : (model.model ?? "");
+  const gguf = model.provider === "llamacpp" && model.model !== undefined ? ggufLocation(model.model, dir, env) : undefined;
+  const modelId = gguf?.path ?? model.model ?? "";
 
   return {
     name: model.name,
     description: model.description,
     provider: model.provider,
     modelId,
+    ggufSource: gguf?.source,
     baseUrl: model.base_url,
     apiKey: model.api_key,
     headers: model.headers ?? {},

@@ -15,7 +15,10 @@ export interface ResolvedModel {
   readonly description: string | undefined;
   /** Undefined for a router, which has no provider of its own. */
   readonly provider: Provider | undefined;
+  /** For llamacpp, the GGUF file's absolute path. */
   readonly modelId: string;
+  /** For llamacpp, the pull source (`hf:...`, a URL) the file comes from, when the model names one. */
+  readonly ggufSource?: string | undefined;
   readonly baseUrl: string | undefined;
   readonly apiKey: string | undefined;
   readonly headers: Readonly<Record<string, string>>;

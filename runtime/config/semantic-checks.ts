@@ -1,13 +1,14 @@
 import { existsSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
 import { KNOWN_PARAMETERS, PROVIDER_PARAMETERS, passesUnknownParameters, providerKind } from "../core/provider-parameters.js";
 import type { LlamaFarmProject, Model } from "../../schema/llamafarm.js";
 import type { ConfigIssue, Severity } from "./config-issue.js";
 import { formatPath } from "./config-issue.js";
 import { suggestion } from "./did-you-mean.js";
+import { ggufLocation } from "./gguf-location.js";
 import type { YamlLocator } from "./yaml-locator.js";
 
 type Path = Array<string | number>;
+type Env = Readonly<Record<string, string | undefined>>;
 
 const LLAMAFARM_SECTIONS = ["rag", "datasets", "components", "voice", "agents", "nodes", "router", "memory"] as const;
 const LLAMAFARM_MODEL_FIELDS = [
@@ -21,7 +22,7 @@ const LLAMAFARM_MODEL_FIELDS = [
 ] as const;
 
 /** Checks the schema cannot express: names are unique, references resolve, no cycles, one default. */
-export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, dir: string): ConfigIssue[] {
+export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, dir: string, env: Env = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (severity: Severity, path: Path, message: string, key?: string) => {
     const at = key === undefined ? locator.valueAt(path) : locator.keyAt(path, key);
@@ -105,7 +106,7 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
     for (const field of LLAMAFARM_MODEL_FIELDS) {
       if (model[field] !== undefined) add("warning", at, `"${field}" is a LlamaFarm field that lf does not use; it is ignored`, field);
     }
-    if (model.provider !== undefined) providerChecks(model, at, dir, add);
+    if (model.provider !== undefined) providerChecks(model, at, dir, env, add);
   });
 
   config.runtime.fallbacks?.forEach((f, j) => ref("model", modelNames, f, ["runtime", "fallbacks", j]));
@@ -134,7 +135,7 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
   return issues;
 }
 
-function providerChecks(model: Model, at: Path, dir: string, add: (s: Severity, p: Path, m: string, k?: string) => void) {
+function providerChecks(model: Model, at: Path, dir: string, env: Env, add: (s: Severity, p: Path, m: string, k?: string) => void) {
   const kind = providerKind(model.provider!);
   const supported = PROVIDER_PARAMETERS[kind];
   for (const key of Object.keys(model.model_api_parameters ?? {})) {
@@ -146,8 +147,16 @@ function providerChecks(model: Model, at: Path, dir: string, add: (s: Severity, 
     }
   }
   if (kind === "llamacpp" && model.model !== undefined) {
-    const file = isAbsolute(model.model) ? model.model : resolve(dir, model.model);
-    if (!existsSync(file)) add("warning", [...at, "model"], `GGUF file not found: ${file}`);
+    let location;
+    try {
+      location = ggufLocation(model.model, dir, env);
+    } catch (error) {
+      add("error", [...at, "model"], error instanceof Error ? error.message : String(error));
+      return;
+    }
+    if (!existsSync(location.path)) {
+      add("warning", [...at, "model"], `GGUF file not found: ${location.path}${location.source ? `; download it with lf models pull ${location.source}` : ""}`);
+    }
   }
   if (model.base_url !== undefined && kind === "llamacpp") {
     add("warning", at, "a llamacpp model runs in-process; base_url is ignored", "base_url");

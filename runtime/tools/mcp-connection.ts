@@ -205,7 +205,7 @@ export class McpConnection {
       if (this.tools) this.invalidateTools();
       return session;
     } catch (error) {
-      const reason = describe(error, transport);
+      const reason = `${endpointOf(this.config)}: ${describe(error, transport)}`;
       await transport?.close().catch(() => undefined);
       if (error instanceof LfError) throw error;
       this.recordFailure(reason);
@@ -288,7 +288,20 @@ function isTransportFailure(error: unknown): boolean {
 
 function describe(error: unknown, transport: Transport | undefined): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message + exitDetail(transport);
+  // fetch says only "fetch failed"; why (refused, no such host) is in its cause.
+  const cause = error instanceof Error && error.cause instanceof Error && !message.includes(error.cause.message) ? ` (${error.cause.message})` : "";
+  return message + cause + exitDetail(transport);
+}
+
+/** What was started or called, so a failure says where to look: the URL (without credentials) or the command. */
+function endpointOf(config: McpServerConfig): string {
+  if (config.transport === "stdio") return [config.command ?? "", ...(config.args ?? [])].join(" ").trim();
+  try {
+    const url = new URL(config.base_url ?? "");
+    return `${url.origin}${url.pathname}`;
+  } catch {
+    return config.base_url ?? "(no base_url)";
+  }
 }
 
 function exitDetail(transport: Transport | undefined): string {

@@ -1,13 +1,11 @@
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { repoRoot } from "../helpers/run-cli.js";
+import { requireScript, Terminal } from "../helpers/pseudo-terminal.js";
+import { runCli } from "../helpers/run-cli.js";
 
-const bin = fileURLToPath(new URL("../../cli/bin.js", import.meta.url));
 const CTRL_C = "\x03";
 const CTRL_D = "\x04";
 
@@ -15,6 +13,7 @@ let fake: FakeProvider;
 let projectFile: string;
 
 beforeAll(async () => {
+  requireScript();
   fake = await startFakeProvider();
   const dir = mkdtempSync(join(tmpdir(), "lf-tty-"));
   projectFile = join(dir, "llamafarm.yaml");
@@ -30,60 +29,18 @@ runtime:
       model: gpt-chatty
       base_url: ${fake.url}/v1
       api_key: sk-test-0123456789
+    - name: local
+      provider: openai
+      model: gpt-local
+      base_url: ${fake.url}/v1
+      api_key: sk-test-0123456789
+      retries: { max_attempts: 1 }
+      fallbacks: [chatty]
 `,
   );
 });
 beforeEach(() => fake.reset());
 afterAll(() => fake.close());
-
-/**
- * `lf chat` on a terminal: `script` (util-linux) gives it a pseudo-terminal, so stdin is a TTY, readline
- * runs in raw mode and Ctrl-C and Ctrl-D arrive as the keys a person presses.
- */
-class Terminal {
-  readonly child: ChildProcessWithoutNullStreams;
-  output = "";
-  readonly exited: Promise<number | null>;
-
-  constructor(args: string[]) {
-    const command = [process.execPath, bin, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(" ");
-    this.child = spawn("script", ["-qfec", command, "/dev/null"], { cwd: repoRoot, env: { ...process.env, NO_COLOR: "1", TERM: "xterm", LF_DEBUG: "" } });
-    this.child.stdout.setEncoding("utf8").on("data", (d: string) => (this.output += d));
-    this.child.stderr.setEncoding("utf8").on("data", (d: string) => (this.output += d));
-    this.exited = new Promise((resolve) => this.child.once("exit", (code) => resolve(code)));
-  }
-
-  /** Waits until the output holds `pattern` `times` times (the prompt comes back after every answer). */
-  async waitFor(pattern: string, times = 1, timeoutMs = 10_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.output.split(pattern).length - 1 < times) {
-      if (this.child.exitCode !== null) throw new Error(`lf chat exited (${this.child.exitCode}) before showing ${JSON.stringify(pattern)}:\n${this.output}`);
-      if (Date.now() > deadline) throw new Error(`no ${JSON.stringify(pattern)} (x${times}) within ${timeoutMs} ms:\n${this.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-
-  type(keys: string): void {
-    this.child.stdin.write(keys);
-  }
-
-  /** The exit code, or a failure when it does not exit in time. */
-  async exit(timeoutMs = 10_000): Promise<number | null> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`lf chat did not exit within ${timeoutMs} ms:\n${this.output}`)), timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
-  }
-}
 
 let terminal: Terminal | undefined;
 afterEach(() => {
@@ -111,6 +68,34 @@ describe("lf chat on a terminal", () => {
     ]);
     terminal.type(CTRL_D);
     expect(await terminal.exit()).toBe(0);
+  });
+
+  it("says which model answered when it is not the one asked for", async () => {
+    fake.script("gpt-local", { fault: "status", status: 503 });
+    fake.script("gpt-chatty", "from the fallback");
+    fake.script("gpt-local", "from local itself");
+    terminal = new Terminal(["chat", "--project", projectFile, "--model", "local"]);
+    await terminal.waitFor("chatting with local");
+    await terminal.waitFor("> ");
+    terminal.type("hi\r");
+    await terminal.waitFor("from the fallback");
+    await terminal.waitFor("answered by chatty, not local: local failed (provider_unavailable 503)");
+    await terminal.waitFor("> ", 2);
+    terminal.type("again\r");
+    await terminal.waitFor("from local itself");
+    await terminal.waitFor("> ", 3);
+    expect(terminal.output.split("answered by").length - 1).toBe(1);
+    terminal.type(CTRL_D);
+    expect(await terminal.exit()).toBe(0);
+  });
+
+  it("keeps that note off a pipe, where stdout and stderr may be read by a program", async () => {
+    fake.script("gpt-local", { fault: "status", status: 503 });
+    fake.script("gpt-chatty", "from the fallback");
+    const piped = await runCli(["chat", "--project", projectFile, "--model", "local", "hi"]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe("from the fallback\n");
+    expect(piped.stderr).not.toContain("answered by");
   });
 
   it("stops an answer on Ctrl-C, cancelling the upstream request, and leaves on Ctrl-C at the prompt", async () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
 import { runCli } from "../helpers/run-cli.js";
-import { projectYaml, SECRET, startTestServer, tempDir, type TestServer } from "../server/support.js";
+import { projectYaml, SECRET, startTestServer, tempDir, TEST_ENV, type TestServer } from "../server/support.js";
 
 let fake: FakeProvider;
 let server: TestServer;
@@ -40,6 +40,27 @@ describe("lf chat --server", () => {
     expect(second.stdout).toBe("second answer\n");
     const messages = (fake.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> }).messages;
     expect(messages.map((m) => m.content)).toEqual(expect.arrayContaining(["my name is Ada", "first answer", "what is my name?"]));
+  });
+
+  it("names LF_API_KEY when the server needs a key, and when it refuses the one given", async () => {
+    const dir = tempDir("lf-chat-server-keys-");
+    const keyed = join(dir, "llamafarm.yaml");
+    writeFileSync(keyed, projectYaml(fake.url, { name: "keyed", server: "server:\n  api_keys:\n    - ${env:LF_TEST_SERVER_KEY}\n" }));
+    Object.assign(TEST_ENV, { LF_TEST_SERVER_KEY: "server-key-0123456789" });
+    const guarded = await startTestServer([keyed]);
+    try {
+      const none = await runCli(["chat", "--server", guarded.url, "--project", keyed, "hi"], { env: { LF_API_KEY: undefined, LF_TEST_KEY: SECRET } });
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(`error: ${guarded.url} needs an API key: set LF_API_KEY to one of its server.api_keys (401`);
+      const wrong = await runCli(["chat", "--server", guarded.url, "--project", keyed, "hi"], { env: { LF_API_KEY: "not-the-key-000", LF_TEST_KEY: SECRET } });
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(`error: ${guarded.url} refused the key in LF_API_KEY (401 Invalid API key.)`);
+      fake.script("gpt-fast", "let in");
+      const right = await runCli(["chat", "--server", guarded.url, "--project", keyed, "hi"], { env: { LF_API_KEY: "server-key-0123456789", LF_TEST_KEY: SECRET } });
+      expect(right.stdout).toBe("let in\n");
+    } finally {
+      await guarded.close();
+    }
   });
 
   it("names the URL when no server answers there", async () => {

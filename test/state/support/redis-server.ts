@@ -17,9 +17,10 @@ export class RedisServer {
   static async start(): Promise<RedisServer> {
     const probe = spawnSync(BINARY, ["--version"], { encoding: "utf8" });
     if (probe.error !== undefined || probe.status !== 0) {
+      const why = (probe.error?.message ?? probe.stderr).trim().split("\n", 1)[0];
       throw new Error(
-        `redis-server is required by the Redis tests and was not found (${BINARY}: ${probe.error?.message ?? probe.stderr}). ` +
-          "Install it (apt-get install redis-server) or point REDIS_SERVER at the binary.",
+        `redis-server is required by the Redis tests and was not found (${BINARY}: ${why}); ` +
+          "install it with `apt-get install -y redis-server`, or point REDIS_SERVER at the binary",
       );
     }
     const server = new RedisServer(await freePort());
