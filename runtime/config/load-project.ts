@@ -7,6 +7,7 @@ import type { ConfigIssue } from "./config-issue.js";
 import { formatPath } from "./config-issue.js";
 import { substituteEnv } from "./env-substitution.js";
 import { validate } from "./generated/validate-schema.js";
+import { readLegacyShapes } from "./read-legacy-shapes.js";
 import { resolveProject } from "./resolve-project.js";
 import type { ResolvedProject } from "./resolved-project.js";
 import { schemaIssues } from "./schema-errors.js";
@@ -93,9 +94,11 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
     });
   });
 
+  // LlamaFarm's older shapes become the current one; findings about them still point at what was written.
+  const located = locator.withAliases(readLegacyShapes(data));
   const valid = validate(data);
-  if (!valid) issues.push(...schemaIssues(validate.errors ?? [], locator));
-  issues.push(...semanticIssuesOf(data, locator, dir, valid));
+  if (!valid) issues.push(...schemaIssues(validate.errors ?? [], located));
+  issues.push(...semanticIssuesOf(data, located, dir, valid));
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   if (issues.some((i) => i.severity === "error")) return { file: path, project: undefined, issues };
   const project = resolveProject(data as LlamaFarmProject, path, [...secrets]);
