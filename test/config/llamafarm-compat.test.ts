@@ -7,7 +7,7 @@ import { LLAMAFARM_FIELDS, type FieldPlace } from "../../runtime/config/llamafar
 import { startFakeProvider, type FakeProvider, type RecordedRequest } from "../fake-provider/index.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
 import { startTestServer, type TestServer } from "../server/support.js";
-import { EVERYTHING_BIN } from "../tools/support/servers.js";
+import { EVERYTHING_BIN, freePort } from "../tools/support/servers.js";
 
 /**
  * Project files written as each LlamaFarm release line wrote them load with a warning per part lf does
@@ -252,6 +252,28 @@ describe("what LlamaFarm projects get from lf", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("lemonade answers\n");
     expect(fake.requests.at(-1)).toMatchObject({ path: "/api/v1/chat/completions", model: "Qwen2.5-0.5B-Instruct-GGUF" });
+  });
+
+  it("lf status says how to start the universal runtime and Lemonade Server when they are down", async () => {
+    const closed = await freePort();
+    const file = join(dir, "down.yaml");
+    writeFileSync(
+      file,
+      `version: v1
+name: down
+namespace: default
+runtime:
+  models:
+    - { name: universal, provider: universal, model: m, base_url: "http://127.0.0.1:${closed}/v1" }
+    - { name: lemon, provider: lemonade, model: m, lemonade: { port: ${closed} } }
+`,
+    );
+    const result = await runCli(["status", "--project", file, "--timeout", "3000"]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain(`cannot reach the LlamaFarm universal runtime at http://127.0.0.1:${closed}/v1`);
+    expect(result.stdout).toContain("nx start universal-runtime");
+    expect(result.stdout).toContain(`cannot reach the Lemonade runtime at http://localhost:${closed}/api/v1`);
+    expect(result.stdout).toContain("lemonade-server serve --port 11534");
   });
 
   it("still refuses a misspelt top-level key, with did-you-mean", async () => {
