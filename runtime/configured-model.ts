@@ -1,8 +1,10 @@
 import type { ModelAdapter, ModelCallOptions, StreamPart } from "./core/index.js";
 import type { ResolvedModel } from "./config/index.js";
-import { assembleMessages } from "./prompts/index.js";
+import { assembleMessages, fillTemplate } from "./prompts/index.js";
 import { bindMcpTools } from "./tools/bind-tools.js";
+import { withModelTools } from "./tools/model-tools.js";
 import type { McpToolSource } from "./tools/mcp-pool.js";
+import { promptBasedAdapter } from "./tools/prompt-based-adapter.js";
 import { runToolLoop } from "./tools/run-tool-loop.js";
 
 export interface ConfiguredCallContext {
@@ -13,10 +15,13 @@ export interface ConfiguredCallContext {
 
 /**
  * A named model as configured, for one request: its prompts before the conversation, its parameters
- * under the request's, its MCP tools offered and run. Each candidate of a fallback chain gets its own,
- * so a fallback model answers with its own prompts and tools, not the first model's.
+ * under the request's, its YAML tools beside the request's, its MCP tools offered and run, and, for
+ * `tool_call_strategy: prompt_based`, tools described in the prompt and read back from the text. Each
+ * candidate of a fallback chain gets its own, so a fallback model answers with its own prompts and
+ * tools, not the first model's.
  */
-export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, context: ConfiguredCallContext): ModelAdapter {
+export function configuredAdapter(model: ResolvedModel, wire: ModelAdapter, context: ConfiguredCallContext): ModelAdapter {
+  const provider = model.toolCallStrategy === "prompt_based" ? promptBasedAdapter(wire) : wire;
   const tools = wantsMcp(model, context);
   return {
     provider: provider.provider,
@@ -29,11 +34,13 @@ export function configuredAdapter(model: ResolvedModel, provider: ModelAdapter, 
 }
 
 function prepare(model: ResolvedModel, context: ConfiguredCallContext, options: ModelCallOptions): ModelCallOptions {
-  return {
+  const assembled = {
     ...options,
-    messages: assembleMessages(model.promptMessages, options.messages, context.variables),
+    messages: assembleMessages(model.promptMessages, options.messages, context.variables, model.promptsMode),
     parameters: { ...model.parameters, ...options.parameters },
   };
+  const own = model.capabilities.tools ? model.tools : [];
+  return withModelTools(own, model.toolsMode, assembled, (text) => fillTemplate(text, context.variables));
 }
 
 function wantsMcp(model: ResolvedModel, context: ConfiguredCallContext): boolean {

@@ -63,27 +63,27 @@ export interface LlamaFarmProject {
     retention_days?: number;
   };
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's RAG databases and processing strategies; accepted and ignored by lf (a warning names it).
    */
   rag?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's datasets; accepted and ignored by lf (a warning names it).
    */
   datasets?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's reusable RAG components; accepted and ignored by lf (a warning names it).
    */
   components?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's voice chat; accepted and ignored by lf (a warning names it).
    */
   voice?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's agents; accepted and ignored by lf (a warning names it).
    */
   agents?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's multi-node mesh; accepted and ignored by lf (a warning names it).
    */
   nodes?: unknown;
   /**
@@ -91,9 +91,29 @@ export interface LlamaFarmProject {
    */
   router?: unknown;
   /**
-   * LlamaFarm section; accepted and ignored by lf (a warning names it).
+   * LlamaFarm's memory stores; accepted and ignored by lf (a warning names it).
    */
   memory?: unknown;
+  /**
+   * LlamaFarm's classifiers and anomaly detectors; accepted and ignored by lf (a warning names it).
+   */
+  ml?: unknown;
+  /**
+   * LlamaFarm's custom tool code; accepted and ignored by lf (a warning names it).
+   */
+  custom_code?: unknown;
+  /**
+   * LlamaFarm's structured-output class (path::Class); accepted and ignored by lf (a warning names it).
+   */
+  schema?: unknown;
+  /**
+   * LlamaFarm's deploy targets; accepted and ignored by lf (a warning names it).
+   */
+  environments?: unknown;
+  /**
+   * LlamaFarm's pre-release top-level model list; accepted and ignored by lf (a warning names it). lf reads runtime.models.
+   */
+  models?: unknown;
 }
 export interface PromptSet {
   name: Identifier;
@@ -232,6 +252,26 @@ export interface Model {
     threads?: number;
   };
   /**
+   * Function tools offered to the model beside its MCP tools; a call to one is returned to the client, as with tools the client sends.
+   */
+  tools?: Tool[];
+  /**
+   * native_api: tools go in the provider's own tool field. prompt_based: tool definitions go in the system prompt and <tool_call> blocks are read back from the text, for models without native tool calling.
+   */
+  tool_call_strategy?: "native_api" | "prompt_based";
+  /**
+   * How the request's tools combine with `tools`: config_only ignores the request's, api_replace uses the request's instead when it sends any, api_supplement offers both.
+   */
+  tools_mode?: "config_only" | "api_replace" | "api_supplement";
+  /**
+   * How the request's system messages combine with the prompt sets: config_only drops the request's, api_replace uses the request's instead of the prompt sets when it sends one, api_supplement appends them.
+   */
+  prompts_mode?: "config_only" | "api_replace" | "api_supplement";
+  /**
+   * LlamaFarm field: lf always sends plain chat messages (unstructured).
+   */
+  prompt_format?: "structured" | "unstructured";
+  /**
    * LlamaFarm field; accepted and ignored by lf.
    */
   instructor_mode?: string;
@@ -242,23 +282,32 @@ export interface Model {
   /**
    * LlamaFarm field; accepted and ignored by lf.
    */
-  tool_call_strategy?: string;
+  provider_config?: {};
   /**
-   * LlamaFarm field; accepted and ignored by lf.
+   * LlamaFarm's Lemonade settings: `port` sets the default base_url (http://localhost:PORT/api/v1); the others are ignored.
    */
-  tools?: unknown[];
-  /**
-   * LlamaFarm field; accepted and ignored by lf.
-   */
-  tools_mode?: string;
-  /**
-   * LlamaFarm field; accepted and ignored by lf.
-   */
-  prompts_mode?: string;
+  lemonade?: {
+    port?: number;
+    backend?: string;
+    context_size?: number;
+    auto_download?: boolean;
+  };
   /**
    * LlamaFarm field; accepted and ignored by lf.
    */
   keep_loaded?: boolean;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  think?: boolean;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  rag_enabled?: boolean;
+  /**
+   * LlamaFarm field; accepted and ignored by lf.
+   */
+  target_database?: string;
 }
 /**
  * Sampling parameters, mapped to each provider's own names. Other keys are passed through to OpenAI-compatible providers.
@@ -398,6 +447,36 @@ export interface Budget {
   per_request?: number;
   daily?: Money;
   monthly?: Money;
+}
+/**
+ * A function tool, written as LlamaFarm writes it ({type, name, description, parameters}) or as OpenAI's API does ({type, function: {name, description, parameters}}).
+ */
+export interface Tool {
+  type?: "function";
+  /**
+   * Letters, digits, _ and -, at most 64.
+   */
+  name?: string;
+  /**
+   * May hold {{variable}} and {{variable | default}}, filled from the request's variables.
+   */
+  description?: string;
+  /**
+   * JSON Schema of the arguments object; default: no arguments.
+   */
+  parameters?: {};
+  function?: {
+    /**
+     * Letters, digits, _ and -, at most 64.
+     */
+    name: string;
+    description?: string;
+    /**
+     * JSON Schema of the arguments object.
+     */
+    parameters?: {};
+    strict?: boolean;
+  };
 }
 export interface McpServer {
   name: Identifier;

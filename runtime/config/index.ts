@@ -6,5 +6,5 @@ export { referencedVariables, type VariableReference } from "./env-substitution.
 export { findProjectFile } from "./find-project.js";
 export type { LoadOptions, LoadResult } from "./load-project.js";
 export { loadProjectFile, parseProject } from "./load-project.js";
-export type { McpBinding, ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
+export type { CombineMode, McpBinding, ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 export { redactSecrets } from "./redact.js";

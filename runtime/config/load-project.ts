@@ -7,6 +7,7 @@ import type { ConfigIssue } from "./config-issue.js";
 import { formatPath } from "./config-issue.js";
 import { substituteEnv } from "./env-substitution.js";
 import { validate } from "./generated/validate-schema.js";
+import { readLegacyShapes } from "./read-legacy-shapes.js";
 import { resolveProject } from "./resolve-project.js";
 import type { ResolvedProject } from "./resolved-project.js";
 import { schemaIssues } from "./schema-errors.js";
@@ -115,10 +116,12 @@ export function parseProject(text: string, file: string, options: LoadOptions = 
       issues.push({ ...issue, severity: "warning", message: `model ${model} cannot be used until environment variable ${name} is set (or write \${${name}:-default}); the other models serve` });
     }
   }
+  // LlamaFarm's older shapes become the current one; findings about them still point at what was written.
+  const located = locator.withAliases(readLegacyShapes(data));
   const valid = validate(data);
   const found: ConfigIssue[] = [];
-  if (!valid) found.push(...schemaIssues(validate.errors ?? [], locator));
-  found.push(...semanticIssuesOf(data, locator, dir, valid, env));
+  if (!valid) found.push(...schemaIssues(validate.errors ?? [], located));
+  found.push(...semanticIssuesOf(data, located, dir, valid, env));
   // A field left empty by an unset variable is already reported as such.
   issues.push(...found.filter((issue) => issue.severity !== "error" || !unsetFields.some((field) => within(issue.path, field))));
   issues.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -1,6 +1,6 @@
-import { dirname } from "node:path";
-import type { ModelParameters } from "../core/index.js";
-import type { LlamaFarmProject, Model, PromptMessage } from "../../schema/llamafarm.js";
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { ModelParameters, ToolDefinition } from "../core/index.js";
+import type { LlamaFarmProject, Model, PromptMessage, Tool } from "../../schema/llamafarm.js";
 import { parseDuration } from "./duration.js";
 import { ggufLocation } from "./gguf-location.js";
 import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
@@ -51,7 +51,8 @@ function resolveModel(
   const timeouts = { ...runtime.timeouts, ...model.timeouts };
   const retries = { ...runtime.retries, ...model.retries };
   const breaker = { ...runtime.circuit_breaker, ...model.circuit_breaker };
-  const promptNames = model.prompts ?? (model.prompt === undefined ? [] : [model.prompt]);
+  // As LlamaFarm does: a model that names no prompt set gets every set, in file order.
+  const promptNames = model.prompt !== undefined ? [model.prompt] : (model.prompts ?? [...prompts.keys()]);
   const { stop, ...rest } = model.model_api_parameters ?? {};
   const parameters: ModelParameters = { ...rest };
   if (stop !== undefined) parameters.stop = typeof stop === "string" ? [stop] : stop;
@@ -64,12 +65,16 @@ function resolveModel(
     provider: model.provider,
     modelId,
     ggufSource: gguf?.source,
-    baseUrl: model.base_url,
+    baseUrl: model.base_url ?? lemonadeUrl(model),
     apiKey: model.api_key,
     headers: model.headers ?? {},
     parameters,
     extraBody: model.extra_body,
     promptMessages: promptNames.flatMap((name) => prompts.get(name) ?? []),
+    promptsMode: model.prompts_mode ?? "api_supplement",
+    tools: (model.tools ?? []).map(toolDefinition),
+    toolsMode: model.tools_mode ?? "api_supplement",
+    toolCallStrategy: model.tool_call_strategy ?? "native_api",
     mcpServers: model.mcp_servers,
     fallbacks: model.fallbacks ?? [],
     router: model.router && {
@@ -122,6 +127,22 @@ function resolveModel(
         : undefined,
     isDefault,
     unavailable,
+  };
+}
+
+/** LlamaFarm's `lemonade.port`: a Lemonade Server per model, on its own port of this machine. */
+function lemonadeUrl(model: Model): string | undefined {
+  const port = model.lemonade?.port;
+  return model.provider === "lemonade" && port !== undefined ? `http://localhost:${port}/api/v1` : undefined;
+}
+
+/** Both shapes the file may use (LlamaFarm's flat one, OpenAI's `function` one) as one definition. */
+function toolDefinition(tool: Tool): ToolDefinition {
+  const source = tool.function ?? tool;
+  return {
+    name: source.name!,
+    ...(source.description === undefined ? {} : { description: source.description }),
+    parameters: source.parameters ?? { type: "object", properties: {} },
   };
 }
 

@@ -1,5 +1,8 @@
-import type { ModelParameters } from "../core/index.js";
+import type { ModelParameters, ToolDefinition } from "../core/index.js";
 import type { LlamaFarmProject, Model, PromptMessage, Provider } from "../../schema/llamafarm.js";
+
+/** LlamaFarm's three ways a request's own tools or system prompt meet the file's. */
+export type CombineMode = "config_only" | "api_replace" | "api_supplement";
 
 export type McpBinding = string | { server: string; tools?: string[] };
 
@@ -24,8 +27,16 @@ export interface ResolvedModel {
   readonly headers: Readonly<Record<string, string>>;
   readonly parameters: Readonly<ModelParameters>;
   readonly extraBody: Readonly<Record<string, unknown>> | undefined;
-  /** The messages of the model's prompt sets, in order. */
+  /** The messages of the model's prompt sets, in order (every set when the model names none). */
   readonly promptMessages: ReadonlyArray<PromptMessage>;
+  /** How the request's system messages combine with `promptMessages`. */
+  readonly promptsMode: CombineMode;
+  /** Function tools from the file; their calls go back to the client, as with the request's own tools. */
+  readonly tools: ReadonlyArray<ToolDefinition>;
+  /** How the request's tools combine with `tools`. */
+  readonly toolsMode: CombineMode;
+  /** `prompt_based`: tools are described in the system prompt and calls read back from the text. */
+  readonly toolCallStrategy: "native_api" | "prompt_based";
   /** Omitted in the file: every server. */
   readonly mcpServers: ReadonlyArray<McpBinding> | undefined;
   readonly fallbacks: ReadonlyArray<string>;

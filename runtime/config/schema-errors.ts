@@ -102,7 +102,7 @@ export function schemaIssues(errors: ErrorObject[], locator: YamlLocator): Confi
       default:
         message = error.message ?? "is not valid";
     }
-    const issue: ConfigIssue = { severity: "error", path: formatPath(path), line: at.line, column: at.column, message };
+    const issue: ConfigIssue = { severity: "error", path: formatPath(locator.writtenPath(path)), line: at.line, column: at.column, message };
     const key = `${issue.path}\0${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -5,35 +5,22 @@ import type { ConfigIssue, Severity } from "./config-issue.js";
 import { formatPath } from "./config-issue.js";
 import { suggestion } from "./did-you-mean.js";
 import { ggufLocation } from "./gguf-location.js";
+import { CUSTOM_CODE_SERVER, isCustomCodeServer, llamafarmIssues } from "./llamafarm-checks.js";
+import { toolChecks } from "./tool-checks.js";
 import type { YamlLocator } from "./yaml-locator.js";
 
 type Path = Array<string | number>;
 type Env = Readonly<Record<string, string | undefined>>;
-
-const LLAMAFARM_SECTIONS = ["rag", "datasets", "components", "voice", "agents", "nodes", "router", "memory"] as const;
-const LLAMAFARM_MODEL_FIELDS = [
-  "instructor_mode",
-  "encoder_config",
-  "tool_call_strategy",
-  "tools",
-  "tools_mode",
-  "prompts_mode",
-  "keep_loaded",
-] as const;
 
 /** Checks the schema cannot express: names are unique, references resolve, no cycles, one default. */
 export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, dir: string, env: Env = {}): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const add = (severity: Severity, path: Path, message: string, key?: string) => {
     const at = key === undefined ? locator.valueAt(path) : locator.keyAt(path, key);
-    issues.push({ severity, path: formatPath(key === undefined ? path : [...path, key]), line: at.line, column: at.column, message });
+    issues.push({ severity, path: formatPath(locator.writtenPath(key === undefined ? path : [...path, key])), line: at.line, column: at.column, message });
   };
 
-  for (const section of LLAMAFARM_SECTIONS) {
-    if (section in config) {
-      add("warning", [], `"${section}" is a LlamaFarm section that lf does not implement; it is ignored`, section);
-    }
-  }
+  llamafarmIssues(config, add);
 
   const models = config.runtime.models;
   const prompts = config.prompts ?? [];
@@ -46,10 +33,13 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
     if (!names.has(name)) add("error", path, `no ${kind} named "${name}"${suggestion(name, names)}`);
   };
 
-  // One default.
+  // One default. Both places are named by line, so the user sees which two disagree.
   const marked = models.map((m, i) => ({ m, i })).filter(({ m }) => m.default === true);
+  const lineOf = (path: Path) => locator.valueAt(path).line;
+  const first = marked[0];
   for (const { m, i } of marked.slice(1)) {
-    add("error", ["runtime", "models", i, "default"], `two default models: "${marked[0]!.m.name}" and "${m.name}" are both marked default: true`);
+    const firstLine = lineOf(["runtime", "models", first!.i, "default"]);
+    add("error", ["runtime", "models", i, "default"], `two default models: "${first!.m.name}" (line ${firstLine}) and "${m.name}" (line ${lineOf(["runtime", "models", i, "default"])}) are both marked default: true`);
   }
   const defaultModel = config.runtime.default_model;
   if (defaultModel !== undefined) {
@@ -59,7 +49,7 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
       add(
         "error",
         ["runtime", "models", other.i, "default"],
-        `two default models: runtime.default_model is "${defaultModel}" but "${other.m.name}" is marked default: true`,
+        `two default models: runtime.default_model (line ${lineOf(["runtime", "default_model"])}) is "${defaultModel}" but "${other.m.name}" (line ${lineOf(["runtime", "models", other.i, "default"])}) is marked default: true`,
       );
     }
   }
@@ -97,15 +87,16 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
 
     model.mcp_servers?.forEach((binding, j) => {
       const server = typeof binding === "string" ? binding : binding.server;
-      ref("MCP server", serverNames, server, [...at, "mcp_servers", j, ...(typeof binding === "string" ? [] : ["server"])]);
+      const path: Path = [...at, "mcp_servers", j, ...(typeof binding === "string" ? [] : ["server"])];
+      if (!serverNames.has(server) && isCustomCodeServer(config, server)) {
+        add("warning", path, `"${CUSTOM_CODE_SERVER}" is the MCP server LlamaFarm makes from custom_code, which lf does not run; this model gets no tools from it`);
+      } else ref("MCP server", serverNames, server, path);
     });
     if (model.capabilities?.tools === false && model.mcp_servers && model.mcp_servers.length > 0) {
       add("warning", [...at, "mcp_servers"], `model "${model.name}" has capabilities.tools: false, so its MCP servers are not offered`);
     }
 
-    for (const field of LLAMAFARM_MODEL_FIELDS) {
-      if (model[field] !== undefined) add("warning", at, `"${field}" is a LlamaFarm field that lf does not use; it is ignored`, field);
-    }
+    toolChecks(model, at, add);
     if (model.provider !== undefined) providerChecks(model, at, dir, env, add);
   });
 

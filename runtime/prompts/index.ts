@@ -1,2 +1,2 @@
-export { assembleMessages, type PromptMessage } from "./assemble-messages.js";
+export { assembleMessages, type PromptMessage, type PromptsMode } from "./assemble-messages.js";
 export { fillTemplate, templateVariables } from "./fill-template.js";

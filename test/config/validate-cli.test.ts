@@ -47,7 +47,7 @@ describe("lf validate", () => {
       ],
     ],
     ["fallback-cycle.yaml", [":6:7: error runtime.models[0]: fallback or router cycle: a -> b -> c -> a"]],
-    ["two-defaults.yaml", [':13:16: error runtime.models[1].default: two default models: "a" and "b" are both marked default: true']],
+    ["two-defaults.yaml", [':13:16: error runtime.models[1].default: two default models: "a" (line 9) and "b" (line 13) are both marked default: true']],
     ["missing-env.yaml", [":9:16: error runtime.models[0].api_key: environment variable LF_TEST_SURELY_UNSET_KEY is not set"]],
     ["empty.yaml", [":1:1: error: the file is empty"]],
     ["list.yaml", [":1:1: error: the top level is a list"]],
@@ -64,7 +64,7 @@ describe("lf validate", () => {
   it("accepts a LlamaFarm project with rag and datasets, with warnings only", async () => {
     const result = await runCli(["validate", "test/fixtures/llamafarm/rag-project.yaml"]);
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('warning rag: "rag" is a LlamaFarm section that lf does not implement');
+    expect(result.stdout).toContain('warning rag: "rag" is a LlamaFarm section that lf does not use');
     expect(result.stdout).toContain('warning datasets: "datasets" is a LlamaFarm section');
     expect(result.stdout).toContain("is valid: 1 model, 3 warnings");
   });

@@ -15,14 +15,18 @@ const ANTHROPIC_CHAT: Route = { format: "anthropic", kind: "chat" };
 const ANTHROPIC_MODELS: Route = { format: "anthropic", kind: "models" };
 const UNKNOWN: Route = { format: undefined, kind: "unknown" };
 
-/** `GET /v1/models` is both OpenAI's and Anthropic's; Anthropic clients always send `anthropic-version`. */
+/**
+ * `GET /v1/models` is both OpenAI's and Anthropic's; Anthropic clients always send `anthropic-version`.
+ * Lemonade Server serves the OpenAI API under `/api/v1`.
+ */
 export function routeOf(method: string, path: string, headers: IncomingHttpHeaders): Route {
   if (method === "POST") {
-    if (path === "/v1/chat/completions" || path === "/chat/completions") return OPENAI_CHAT;
+    if (path === "/v1/chat/completions" || path === "/chat/completions" || path === "/api/v1/chat/completions") return OPENAI_CHAT;
     if (path === "/api/chat") return OLLAMA_CHAT;
     if (path === "/v1/messages") return ANTHROPIC_CHAT;
   } else if (method === "GET" || method === "HEAD") {
     if (path === "/v1/models" || path === "/models") return headers["anthropic-version"] === undefined ? OPENAI_MODELS : ANTHROPIC_MODELS;
+    if (path === "/api/v1/models") return OPENAI_MODELS;
     if (path === "/api/tags") return { format: "ollama", kind: "tags" };
     if (path === "/api/version") return { format: "ollama", kind: "version" };
     if (path === "/") return { format: "ollama", kind: "root" };

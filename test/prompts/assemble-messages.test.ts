@@ -34,4 +34,30 @@ describe("prompt assembly", () => {
     expect(fillTemplate("{{a|x}}", { a: "" })).toBe("");
     expect(fillTemplate("{{constructor}}", {})).toBe("{{constructor}}");
   });
+
+  it("follows prompts_mode: config_only drops the request's system messages, api_replace puts them in place of the prompt sets", () => {
+    const prompts = [
+      { role: "system" as const, content: "From the file." },
+      { role: "user" as const, content: "Example" },
+    ];
+    const conversation = [
+      { role: "system" as const, content: "From the request." },
+      { role: "user" as const, content: "Question" },
+    ];
+    expect(assembleMessages(prompts, conversation, {}, "config_only")).toEqual([
+      { role: "system", content: "From the file." },
+      { role: "user", content: "Example" },
+      { role: "user", content: "Question" },
+    ]);
+    expect(assembleMessages(prompts, conversation, {}, "api_replace")).toEqual([
+      { role: "system", content: "From the request." },
+      { role: "user", content: "Question" },
+    ]);
+    // With no system message of its own, the request keeps the file's prompts.
+    expect(assembleMessages(prompts, conversation.slice(1), {}, "api_replace")).toEqual([
+      { role: "system", content: "From the file." },
+      { role: "user", content: "Example" },
+      { role: "user", content: "Question" },
+    ]);
+  });
 });

@@ -30,7 +30,7 @@ describe("createAdapter", () => {
     // LlamaFarm's local runtimes are not OpenAI: OPENAI_API_KEY is not theirs.
     expect(universal.preview!(hello)).toMatchObject({ url: "http://localhost:11540/v1/chat/completions" });
     expect(universal.preview!(hello).headers.authorization).toBeUndefined();
-    expect(createAdapter({ provider: "lemonade", modelId: "qwen" }, env).preview!(hello).url).toBe("http://localhost:8000/api/v1/chat/completions");
+    expect(createAdapter({ provider: "lemonade", modelId: "qwen" }, env).preview!(hello).url).toBe("http://localhost:11534/api/v1/chat/completions");
 
     const llama = createAdapter({ provider: "llamacpp", modelId: "/models/tiny.gguf", llamacpp: { maxContexts: 2 } }, env);
     expect(llama).toBeInstanceOf(LlamaCppAdapter);

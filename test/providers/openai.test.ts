@@ -361,7 +361,7 @@ describe("OpenAI adapter: preview and check", () => {
 
   it("uses the LlamaFarm runtimes' default base URLs", () => {
     expect(createOpenAIAdapter({ modelId: "m", provider: "universal" }).preview(hello).url).toBe("http://localhost:11540/v1/chat/completions");
-    expect(createOpenAIAdapter({ modelId: "m", provider: "lemonade" }).preview(hello).url).toBe("http://localhost:8000/api/v1/chat/completions");
+    expect(createOpenAIAdapter({ modelId: "m", provider: "lemonade" }).preview(hello).url).toBe("http://localhost:11534/api/v1/chat/completions");
   });
 
   it("checks connectivity by listing models", async () => {

@@ -24,7 +24,8 @@ export type OpenAICompatibleProvider = "openai" | "universal" | "lemonade";
 export const OPENAI_DEFAULT_BASE_URLS: Readonly<Record<OpenAICompatibleProvider, string>> = {
   openai: "https://api.openai.com/v1",
   universal: "http://localhost:11540/v1",
-  lemonade: "http://localhost:8000/api/v1",
+  // LlamaFarm starts Lemonade Server on 11534 (its own default, 8000, is lf serve's).
+  lemonade: "http://localhost:11534/api/v1",
 };
 
 export interface OpenAIAdapterOptions {
@@ -181,7 +182,12 @@ function labelOf(provider: OpenAICompatibleProvider, official: boolean): string 
 }
 
 function unreachableAdviceOf(provider: OpenAICompatibleProvider, official: boolean): string {
-  if (provider === "universal" || provider === "lemonade") return `is the ${provider} runtime running, and is base_url right?`;
+  if (provider === "universal") {
+    return "is LlamaFarm's universal runtime running (it listens on port 11540)? Start it from a LlamaFarm checkout with `nx start universal-runtime`, or with LlamaFarm's own CLI, `lf services start universal-runtime`; or set base_url to where it runs";
+  }
+  if (provider === "lemonade") {
+    return "is Lemonade Server running? Start it with `lemonade-server serve --port 11534` (in a LlamaFarm checkout: `nx start lemonade`), or set base_url (or lemonade.port) to where it listens";
+  }
   return official ? "check the network connection and any proxy settings" : "is the server running, and is base_url right?";
 }
 
