@@ -56,7 +56,6 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
     let run: ChatRun | undefined;
     let answer: Answer | undefined;
     let failure: unknown;
-    let logged = false;
     try {
       const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
@@ -88,10 +87,6 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
         if (answer.toolCalls.length > 0) reply.toolCalls = answer.toolCalls;
         await served.sessions.append(sessionId, served.key!, [...body.request.messages, reply]);
       }
-      // The log line goes out before the answer is complete, so a client never holds an answer whose
-      // line a crash could still lose (the usage row is journalled before this too).
-      logAnswer(logger, ctx, served, run, answer, body.stream);
-      logged = true;
       if (body.stream) {
         if (!res.writableEnded) res.end(answer.ok ? DONE : undefined);
       } else {
@@ -104,7 +99,7 @@ export function chatHandler(registry: ProjectRegistry, logger: Logger, scope: Ch
       served.release(generation);
       metrics.ended(series, generation.runtime, ctx, body, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
-      if (!logged && answer !== undefined && run !== undefined) logAnswer(logger, ctx, served, run, answer, body.stream);
+      if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served, run, answer, body.stream);
     }
   };
 }

