@@ -16,8 +16,9 @@ export interface UsageSinks {
  */
 export async function recordUsage(sinks: UsageSinks, request: EndedRequest): Promise<UsageRecord> {
   const record = buildUsageRecord(request);
-  // Journalled now, before the answer is complete; committed with the other rows of the next 100 ms.
-  sinks.ledger?.append(record);
+  // Journalled before the answer is complete (with the other rows of this turn); committed with those of
+  // the next 100 ms.
+  await sinks.ledger?.append(record);
   if (record.servedModel !== undefined && record.costUsd !== undefined) await sinks.budget?.record(record.servedModel, record.costUsd);
   return record;
 }

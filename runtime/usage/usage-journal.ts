@@ -27,6 +27,9 @@ export class UsageJournal {
   readonly name: string;
   private fd: number;
   private offset = 0;
+  /** Lines of this event-loop turn, written together at its end (group commit). */
+  private pending: string[] = [];
+  private batch: { promise: Promise<void>; resolve: () => void; reject: (error: unknown) => void } | undefined;
 
   private constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -39,14 +42,44 @@ export class UsageJournal {
     return new UsageJournal(dir);
   }
 
-  /** Writes one row through to the operating system. */
-  write(record: UsageRecord): void {
-    const line = `${JSON.stringify(record)}\n`;
-    this.offset += writeSync(this.fd, line);
+  /**
+   * Writes one row through to the operating system, together with the other rows of this event-loop
+   * turn (one write for all the requests that end in it). Resolves once written: an answer is
+   * completed only after that.
+   */
+  write(record: UsageRecord): Promise<void> {
+    this.pending.push(JSON.stringify(record));
+    if (this.batch === undefined) {
+      let resolve!: () => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      this.batch = { promise, resolve, reject };
+      setImmediate(() => this.drain());
+    }
+    return this.batch.promise;
+  }
+
+  /** Writes the rows still waiting for the end of this turn, now. */
+  drain(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    this.batch = undefined;
+    const text = `${this.pending.join("\n")}\n`;
+    this.pending = [];
+    try {
+      this.offset += writeSync(this.fd, text);
+      batch.resolve();
+    } catch (error) {
+      batch.reject(error);
+    }
   }
 
   /** Everything written so far: what a commit of every queued row covers. */
   mark(): JournalMark {
+    this.drain();
     return { name: this.name, offset: this.offset };
   }
 
@@ -62,6 +95,7 @@ export class UsageJournal {
 
   /** Closes and deletes the journal: call once every row in it is committed. */
   close(forget: (name: string) => void): void {
+    this.drain();
     live.delete(this.name);
     closeSync(this.fd);
     unlinkSync(join(this.dir, this.name));

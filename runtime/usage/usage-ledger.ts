@@ -75,7 +75,7 @@ const FLUSH_AT_ROWS = 512;
 /**
  * Every request of a project, one row each, in SQLite. WAL mode, so readers (`lf usage`) never block
  * the writer. `insert` commits its row at once. `append`, the server's path, writes the row to the
- * ledger's journal (one write to the operating system, before the answer it describes is complete)
+ * ledger's journal (one write to the operating system for the rows of an event-loop turn, before the answers they describe are complete)
  * and commits the queued rows in one transaction, 32 rows per statement, at most 100 ms later (sooner
  * when 512 are waiting): a commit per request would cost several times the journal's write. A process
  * that is killed loses only the requests still in flight: the next process to open the ledger commits
@@ -153,14 +153,16 @@ export class UsageLedger {
   }
 
   /** Journals a row and queues it, committed with the others queued within 100 ms (see the class comment). */
-  append(record: UsageRecord): void {
-    (this.journal ??= UsageJournal.open(this.journalDir)).write(record);
+  append(record: UsageRecord): Promise<void> {
+    const written = (this.journal ??= UsageJournal.open(this.journalDir)).write(record);
     this.queued.push(record);
-    if (this.queued.length >= FLUSH_AT_ROWS) return this.flushQuietly();
-    if (this.flushTimer !== undefined) return;
-    this.flushTimer = setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS);
-    // A normal exit commits the queue (see `withQueues`); the timer alone keeps nothing running.
-    this.flushTimer.unref();
+    if (this.queued.length >= FLUSH_AT_ROWS) this.flushQuietly();
+    else if (this.flushTimer === undefined) {
+      this.flushTimer = setTimeout(() => this.flushQuietly(), FLUSH_AFTER_MS);
+      // A normal exit commits the queue (see `withQueues`); the timer alone keeps nothing running.
+      this.flushTimer.unref();
+    }
+    return written;
   }
 
   private flushQuietly(): void {

@@ -1,4 +1,5 @@
 import type { ChatCompletionChunk } from "openai/resources/chat/completions";
+import { StringDecoder } from "node:string_decoder";
 import { createParser, type EventSourceParser } from "eventsource-parser";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { UpstreamResponse } from "../shared/upstream-transport.js";
@@ -15,7 +16,9 @@ class OpenAISseReader {
   readonly parts: StreamPart[] = [];
   private readonly chunks: OpenAIStreamParser;
   private readonly parser: EventSourceParser;
-  private readonly decoder = new TextDecoder();
+  // StringDecoder rather than TextDecoder: the same care for a character split across reads, at a
+  // fraction of the cost per read.
+  private readonly decoder = new StringDecoder("utf8");
   private done = false;
   private failure: unknown;
 
@@ -42,7 +45,7 @@ class OpenAISseReader {
 
   /** The parts of one read are in `parts`; a failure among them is thrown once they have been taken. */
   feed(bytes: Uint8Array): void {
-    this.parser.feed(this.decoder.decode(bytes, { stream: true }));
+    this.parser.feed(this.decoder.write(bytes as Buffer));
   }
 
   throwIfFailed(): void {
