@@ -42,6 +42,8 @@ export interface ChatRun extends AsyncIterable<StreamPart> {
   readonly provider: string | undefined;
   readonly attempts: readonly RouteAttempt[];
   readonly usage: Usage | undefined;
+  /** MCP servers a model of this request is bound to that could not be used (it answered without their tools). */
+  readonly toolsMissing: readonly string[];
   /** Milliseconds spent awaiting provider streams so far, every attempt included. */
   readonly upstreamMs: number;
 }

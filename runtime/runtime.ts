@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import type { ResolvedModel, ResolvedProject } from "./config/index.js";
 import type { ChatRequest, ChatRun } from "./chat-request.js";
-import { configuredAdapter } from "./configured-model.js";
+import { configuredAdapter, type ConfiguredCallContext } from "./configured-model.js";
 import {
   LfError,
   systemClock,
@@ -86,6 +86,7 @@ export class Runtime {
   private readonly routables = new Map<string, Omit<RoutableModel, "adapter">>();
   private readonly ownsMcp: boolean;
   private readonly onEvent: RoutingEventListener | undefined;
+  private readonly requiredServers: ReadonlySet<string>;
   private readonly adapterFor: (model: ResolvedModel) => ModelAdapter;
   readonly usage: ProjectUsage | undefined;
 
@@ -99,6 +100,7 @@ export class Runtime {
     this.breaker = new CircuitBreaker(this.store, this.onEvent);
     this.limiter = new RateLimiter(this.store, this.clock);
     this.ownsMcp = options.mcp === undefined;
+    this.requiredServers = requiredMcpServers(project);
     this.mcp = options.mcp ?? new McpPool(mcpServerConfigs(project), { env: options.env ?? process.env, clock: this.clock });
     const env = options.env ?? process.env;
     const dependencies = options.fetch ? { fetch: options.fetch } : {};
@@ -147,12 +149,19 @@ export class Runtime {
   async chat(request: ChatRequest): Promise<ChatRun> {
     const requested = this.model(request.model);
     const options = this.callOptions(request);
-    const context = {
+    const upstream: RequestTrace = { ms: 0, toolsMissing: [] };
+    const context: ConfiguredCallContext = {
       variables: request.variables ?? {},
       mcp: this.mcp.serverNames().length > 0 ? this.mcp : undefined,
       maxToolIterations: this.project.maxToolIterations,
+      requiredServers: this.requiredServers,
+      onBinding: (model, servers) => {
+        for (const [server, problem] of servers) {
+          if (problem !== undefined && !upstream.toolsMissing.includes(server)) upstream.toolsMissing.push(server);
+          this.onEvent?.({ type: "tools", model, server, ...(problem === undefined ? {} : { problem }) });
+        }
+      },
     };
-    const upstream = { ms: 0 };
     const lookup = new PerRequestModels(this.project, (model) => ({
       ...this.routable(model),
       adapter: configuredAdapter(model, timedAdapter(this.adapter(model.name), upstream), context),
@@ -339,13 +348,19 @@ export class Runtime {
   }
 }
 
+/** What one request's calls leave for its answer: time awaiting providers, MCP servers that could not be used. */
+interface RequestTrace {
+  ms: number;
+  toolsMissing: string[];
+}
+
 /** A routed request as the server and the CLI see it: what `executeWithFallback` knows so far, and its parts. */
 class RoutedRun implements ChatRun {
   constructor(
     readonly requestedModel: string,
     private readonly project: ResolvedProject,
     private readonly result: RouteResult,
-    private readonly upstream: { ms: number },
+    private readonly upstream: RequestTrace,
     private readonly parts: AsyncIterable<StreamPart>,
     private readonly collected: () => Promise<StreamPart[]>,
   ) {}
@@ -369,6 +384,10 @@ class RoutedRun implements ChatRun {
 
   get usage(): Usage | undefined {
     return this.result.usage;
+  }
+
+  get toolsMissing(): readonly string[] {
+    return this.upstream.toolsMissing;
   }
 
   get upstreamMs(): number {
@@ -458,6 +477,11 @@ export function adapterSettings(model: ResolvedModel) {
   };
 }
 
+/** The MCP servers marked `required: true`. */
+export function requiredMcpServers(project: ResolvedProject): ReadonlySet<string> {
+  return new Set((project.raw.mcp?.servers ?? []).filter((s) => s.required === true).map((s) => s.name));
+}
+
 export function mcpServerConfigs(project: ResolvedProject): McpServerConfig[] {
   return (project.raw.mcp?.servers ?? []).map((s) => ({
     name: s.name,
@@ -469,6 +493,7 @@ export function mcpServerConfigs(project: ResolvedProject): McpServerConfig[] {
     ...(s.base_url ? { base_url: s.base_url } : {}),
     ...(s.headers ? { headers: { ...s.headers } } : {}),
     timeout_ms: parseDuration(s.timeout ?? "30s"),
+    ...(s.required === true ? { required: true } : {}),
   }));
 }
 

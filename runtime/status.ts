@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { redactSecrets } from "./config/index.js";
 import { apiKeyStatus, defaultBaseUrl } from "./providers/index.js";
-import { adapterSettings, type Runtime } from "./runtime.js";
+import { adapterSettings, requiredMcpServers, type Runtime } from "./runtime.js";
 
 export interface ModelStatus {
   name: string;
@@ -23,6 +23,8 @@ export interface McpStatus {
   name: string;
   transport: string;
   state: string;
+  /** Its models are passed over while it cannot be used. */
+  required: boolean;
   tools?: number;
   detail?: string;
 }
@@ -131,10 +133,12 @@ async function mcpStatus(runtime: Runtime, connect: boolean, timeoutMs: number):
       names.map((name) => runtime.mcp.listTools(name, AbortSignal.timeout(timeoutMs)).catch(() => undefined)),
     );
   }
+  const required = requiredMcpServers(runtime.project);
   return runtime.mcp.status().map((s) => ({
     name: s.name,
     transport: s.transport,
     state: s.state,
+    required: required.has(s.name),
     ...(s.tools ? { tools: s.tools.length } : {}),
     ...(s.lastError ? { detail: redactSecrets(s.lastError, runtime.project.secrets) } : {}),
   }));

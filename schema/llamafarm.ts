@@ -510,6 +510,10 @@ export interface McpServer {
    * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
    */
   timeout?: number | string;
+  /**
+   * The models bound to this server must not answer without it: while it cannot be used, such a model is passed over (its fallbacks answer) or the request fails with 503 naming the server. Without it, the model answers without the server's tools, and the answer says so (`x-lf-tools-missing`).
+   */
+  required?: boolean;
 }
 export interface Server {
   /**

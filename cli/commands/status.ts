@@ -30,7 +30,7 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
       for (const server of status.mcp) {
         const ok = server.state === "ready";
         const mark = fancy ? (ok ? paint.green("✓", out) : paint.red("✗", out)) : ok ? "ok  " : "down";
-        out.write(`${mark} ${server.name.padEnd(18)} ${server.transport.padEnd(6)} ${server.state}${server.tools !== undefined ? `, ${server.tools} tools` : ""}${server.detail ? `  ${paint.dim(server.detail, out)}` : ""}\n`);
+        out.write(`${mark} ${server.name.padEnd(18)} ${server.transport.padEnd(6)} ${server.state}${server.required ? ", required" : ""}${server.tools !== undefined ? `, ${server.tools} tools` : ""}${server.detail ? `  ${paint.dim(server.detail, out)}` : ""}\n`);
       }
     }
     out.write(`\ndefault model ${status.defaultModel}: ${status.defaultReachable ? "reachable" : "NOT reachable"}\n`);

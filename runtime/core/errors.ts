@@ -15,6 +15,7 @@ export type LfErrorCode =
   | "budget_exceeded"
   | "all_models_failed"
   | "tool_error"
+  | "tools_unavailable"
   | "aborted"
   | "internal";
 

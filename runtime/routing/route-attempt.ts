@@ -36,6 +36,8 @@ export interface RouteAttempt {
 
 export type RoutingEvent =
   | { type: "breaker"; model: string; from: BreakerState; to: BreakerState; at: number; reason: string }
-  | { type: "attempt"; attempt: RouteAttempt };
+  | { type: "attempt"; attempt: RouteAttempt }
+  /** A model's MCP server after a binding: `problem` says why it could not be used, absent when it could. */
+  | { type: "tools"; model: string; server: string; problem?: string };
 
 export type RoutingEventListener = (event: RoutingEvent) => void;

@@ -243,13 +243,16 @@ function finishJson(res: Response, run: ChatRun, ctx: RequestContext, prefix: st
 
 /** `x-lf-*`: who answered, after how many calls, and the time `lf` itself added so far. */
 export function answerHeaders(run: ChatRun, ctx: RequestContext, waitedMs: number): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     "x-request-id": ctx.id,
     "x-lf-model": run.servedBy ?? run.requestedModel,
     "x-lf-provider": run.provider ?? "none",
     "x-lf-attempts": String(callsOf(run)),
     "x-lf-overhead-ms": overheadMs(ctx, run, waitedMs).toFixed(3),
   };
+  // The answer came without the tools of these servers (they could not be used): the client is told.
+  if (run.toolsMissing.length > 0) headers["x-lf-tools-missing"] = run.toolsMissing.join(", ");
+  return headers;
 }
 
 function overheadMs(ctx: RequestContext, run: ChatRun, waitedMs: number): number {

@@ -11,7 +11,7 @@ const LOOPBACK_BINDS = new Set(["127.0.0.1", "::1", "localhost", "[::1]"]);
 const LOOPBACK_NAMES = new Set(["localhost", "127.0.0.1", "[::1]", "::1"]);
 const SAFE_METHODS = new Set(["GET", "HEAD"]);
 const ALLOWED_HEADERS = "authorization, content-type, x-api-key, x-request-id, x-session-id, x-no-session";
-const EXPOSED_HEADERS = "x-request-id, x-lf-model, x-lf-provider, x-lf-attempts, x-lf-overhead-ms, retry-after";
+const EXPOSED_HEADERS = "x-request-id, x-lf-model, x-lf-provider, x-lf-attempts, x-lf-overhead-ms, x-lf-tools-missing, retry-after";
 
 /**
  * What a web page must not be able to do to a server on this machine, checked before any route:

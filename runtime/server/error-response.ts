@@ -61,6 +61,7 @@ const STATUS: Record<LfErrorCode, Mapping> = {
   provider_unavailable: fixed(503, "upstream_error"),
   all_models_failed: (error) => ({ status: allFailedStatus(attemptsOf(error)), type: "upstream_error" }),
   tool_error: fixed(502, "upstream_error"),
+  tools_unavailable: fixed(503, "upstream_error"),
   config_invalid: fixed(503, "server_error"),
   // The client has gone; the status only reaches the log.
   aborted: fixed(499, "client_closed_request"),
@@ -72,7 +73,8 @@ const STATUS: Record<LfErrorCode, Mapping> = {
  * model skipped: circuits open, probes out, constraints).
  */
 function allFailedStatus(attempts: readonly RouteAttempt[]): number {
-  const calls = attempts.filter((a) => a.outcome === "failed");
+  // A model passed over because a required MCP server is down was not called.
+  const calls = attempts.filter((a) => a.outcome === "failed" && a.code !== "tools_unavailable");
   if (calls.length === 0) return 503;
   if (calls.every((a) => a.code === "provider_timeout")) return 504;
   return 502;

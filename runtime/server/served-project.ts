@@ -8,6 +8,7 @@ import {
   mcpServerConfigs,
   parseProject,
   redactSecrets,
+  requiredMcpServers,
   Runtime,
   type ResolvedProject,
   type RoutingEvent,
@@ -56,6 +57,8 @@ export interface ProjectReadiness {
   loaded_at: string | null;
   config_error: { at: string; findings: string[] } | null;
   models: Array<{ name: string; provider: string | null; router: string | null; circuit: string | null; unavailable: string | null } & ModelReachability>;
+  /** Each MCP server: its state, and why it last failed (its command or URL named). */
+  mcp: Array<{ name: string; required: boolean; state: string; last_error: string | null }>;
 }
 
 /**
@@ -80,6 +83,8 @@ export class ServedProject {
   /** Shared by every generation while `state:` is unchanged (rate limits, breakers, spend). */
   private store: { key: string; store: ManagedStateStore } | undefined;
   private readonly stores = new Set<ManagedStateStore>();
+  /** MCP servers that could not be used at their last binding, with why: a failure is logged once, until the server works again. */
+  private readonly toolProblems = new Map<string, string>();
   /** The project's usage ledger, opened on first load and kept across reloads. */
   private ledger: UsageLedger | undefined;
 
@@ -163,7 +168,19 @@ export class ServedProject {
       loaded_at: this.loadedAt === undefined ? null : new Date(this.loadedAt).toISOString(),
       config_error: this.loadError === undefined ? null : { at: new Date(this.loadError.at).toISOString(), findings: this.loadError.findings },
       models,
+      mcp: generation === undefined ? [] : this.mcpReadiness(generation),
     };
+  }
+
+  private mcpReadiness(generation: Generation): ProjectReadiness["mcp"] {
+    const required = requiredMcpServers(generation.runtime.project);
+    return generation.mcp.status().map((s) => ({
+      name: s.name,
+      required: required.has(s.name),
+      // A server not yet used has not failed; one that failed at its last binding has, though its retry may be pending.
+      state: this.toolProblems.has(s.name) && s.state !== "failed" ? "failed" : s.state,
+      last_error: s.lastError !== undefined ? redactSecrets(s.lastError, this.secrets) : (this.toolProblems.get(s.name) ?? null),
+    }));
   }
 
   /** Closes every generation, running or not: call once requests have drained or the grace has passed. */
@@ -298,6 +315,18 @@ export class ServedProject {
     this.options.onRoutingEvent?.(id, event);
     if (event.type === "breaker") {
       log.warn({ project: id, model: event.model, from: event.from, to: event.to }, redactSecrets(`circuit ${event.to}: ${event.reason}`, project.secrets));
+    } else if (event.type === "tools") {
+      // Once per failure: the same problem again is not news, and a server that works again is.
+      const failing = this.toolProblems.has(event.server);
+      if (event.problem !== undefined && failing) return;
+      if (event.problem === undefined) {
+        if (!failing) return;
+        this.toolProblems.delete(event.server);
+        log.info({ project: id, server: event.server }, `MCP server ${event.server} can be used again`);
+      } else {
+        this.toolProblems.set(event.server, event.problem);
+        log.warn({ project: id, model: event.model, server: event.server }, redactSecrets(`MCP server ${event.server} cannot be used (bound to model ${event.model}): ${event.problem}`, project.secrets));
+      }
     } else if (log.isLevelEnabled("debug")) {
       const a = event.attempt;
       log.debug(

@@ -17,6 +17,8 @@ export interface McpServerConfig {
   headers?: Record<string, string>;
   /** Per call (connect, list, call); 30000 when omitted. */
   timeout_ms?: number;
+  /** A model bound to it must not answer without it. */
+  required?: boolean;
 }
 
 /** Which servers (and optionally which of their tools) a model may use. */
