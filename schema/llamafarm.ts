@@ -539,6 +539,31 @@ export interface Server {
      */
     origins?: string[];
   };
+  /**
+   * How long `lf serve` waits on a client.
+   */
+  timeouts?: {
+    /**
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     */
+    headers?: number | string;
+    /**
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     */
+    request?: number | string;
+    /**
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     */
+    keep_alive?: number | string;
+  };
+  /**
+   * Open connections at once; one more is answered 503 and closed.
+   */
+  max_connections?: number;
+  /**
+   * Open connections from one client address at once, when bound beyond loopback (on loopback every client has the same address); one more is answered 503 and closed.
+   */
+  max_connections_per_client?: number;
 }
 export interface State {
   /**

@@ -2,6 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import type { RoutingEvent } from "../index.js";
+import { parseDuration } from "../config/index.js";
+import { guardConnections } from "./connection-guard.js";
 import { createRequestListener } from "./create-app.js";
 import { GatewayMetrics } from "./metrics.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
@@ -55,7 +57,25 @@ export class Gateway {
       if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
         options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
       }
-      const server = createServer({ keepAliveTimeout: 65_000 }, createRequestListener(registry, options.logger, metrics, host));
+      const timeouts = settings?.timeouts;
+      const server = createServer(
+        {
+          // Node wants the headers' deadline within the request's.
+          headersTimeout: Math.min(parseDuration(timeouts?.headers ?? "10s"), parseDuration(timeouts?.request ?? "30s")),
+          requestTimeout: parseDuration(timeouts?.request ?? "30s"),
+          keepAliveTimeout: parseDuration(timeouts?.keep_alive ?? "65s"),
+          // How often those timeouts are enforced (Node's default is every 30 s).
+          connectionsCheckingInterval: 1_000,
+        },
+        createRequestListener(registry, options.logger, metrics, host),
+      );
+      guardConnections(server, () => {
+        const current = registry.loaded()[0]?.project?.raw.server;
+        return {
+          maxConnections: current?.max_connections ?? 1024,
+          maxPerClient: LOOPBACK.has(host) ? undefined : (current?.max_connections_per_client ?? 64),
+        };
+      });
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(port, host, () => {
