@@ -46,7 +46,16 @@ runtime:
     expect(x.limits.minIntervalMs).toBe(250);
     expect(x.retries.maxAttempts).toBe(2);
     expect(x.capabilities).toEqual({ tools: true, vision: false, json: true });
-    expect(project.raw.server).toEqual({ host: "127.0.0.1", port: 8000, body_limit: "4mb", allowed_hosts: [], cors: { origins: [] } });
+    expect(project.raw.server).toEqual({
+      host: "127.0.0.1",
+      port: 8000,
+      body_limit: "4mb",
+      allowed_hosts: [],
+      cors: { origins: [] },
+      timeouts: { headers: "10s", request: "30s", keep_alive: "65s" },
+      max_connections: 1024,
+      max_connections_per_client: 64,
+    });
     expect(project.maxToolIterations).toBe(10);
   });
 
