@@ -5,6 +5,6 @@ export { Runtime, mcpServerConfigs, requiredMcpServers, type ModelInfo, type Run
 export { openRuntime, type OpenedRuntime, type OpenRuntimeOptions } from "./open-runtime.js";
 export { McpPool } from "./lazy-mcp-pool.js";
 export { summarizeAttempts, type RouteAttempt, type RoutingEvent } from "./routing/index.js";
-export { toChatCompletion, toOpenAIFinishReason } from "./openai-format/index.js";
+export { toChatCompletion, toOpenAIFinishReason } from "./wires/openai-chat/index.js";
 export { resolveProjectPath } from "./resolve-project-path.js";
 export * from "./models/index.js";

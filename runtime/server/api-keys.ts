@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { ResolvedProject } from "../index.js";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
 
 export interface ApiKey {
   /** `namespace/name` of the projects this key may use; undefined: every project. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
 
 /** What the served projects allow, merged: `server.cors.origins` and `server.allowed_hosts`. */
 export interface EdgeSettings {

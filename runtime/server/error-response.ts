@@ -1,9 +1,9 @@
 import { LfError, ProviderError, redactSecrets, type LfErrorCode, type RouteAttempt } from "../index.js";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
+import type { MappedError } from "../wires/mapped-error.js";
+import { openAIErrorBody, type ErrorBody } from "../wires/openai-chat/error-body.js";
 
-export interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
+export type { ErrorBody };
 
 export interface ErrorResponse {
   status: number;
@@ -14,21 +14,28 @@ export interface ErrorResponse {
 /**
  * The one mapping from errors to HTTP. Every status a runtime error can produce is decided here, and
  * every message passes through `redactSecrets` so no key reaches a client. Errors that are neither
- * ours nor the HTTP layer's become a bare 500: their messages and stacks are not for clients.
+ * ours nor the HTTP layer's become a bare 500: their messages and stacks are not for clients. Each wire
+ * writes the result in its own shape.
  */
-export function errorResponse(error: unknown, secrets: ReadonlyArray<string> = []): ErrorResponse {
+export function mapError(error: unknown, secrets: ReadonlyArray<string> = []): MappedError {
   if (error instanceof ApiError) {
-    return { status: error.status, headers: { ...error.headers }, body: body(redactSecrets(error.message, secrets), error.type, error.code, error.param) };
+    return { status: error.status, headers: { ...error.headers }, message: redactSecrets(error.message, secrets), type: error.type, code: error.code, param: error.param };
   }
   if (!(error instanceof LfError)) {
-    return { status: 500, headers: {}, body: body("Internal server error.", "server_error", "internal", null) };
+    return { status: 500, headers: {}, message: "Internal server error.", type: "server_error", code: "internal", param: null };
   }
   const mapped = STATUS[error.code](error);
   const headers: Record<string, string> = {};
   const retryAfterMs = retryAfterOf(error);
   if (retryAfterMs !== undefined && (mapped.status === 429 || mapped.status === 503)) headers["retry-after"] = String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
   const message = error.code === "internal" ? "Internal server error." : redactSecrets(error.publicMessage, secrets);
-  return { status: mapped.status, headers, body: body(message, mapped.type, error.code, paramOf(error)) };
+  return { status: mapped.status, headers, message, type: mapped.type, code: error.code, param: paramOf(error) };
+}
+
+/** The mapping in OpenAI's error shape, which every route but another wire's answers in. */
+export function errorResponse(error: unknown, secrets: ReadonlyArray<string> = []): ErrorResponse {
+  const mapped = mapError(error, secrets);
+  return { status: mapped.status, headers: mapped.headers, body: openAIErrorBody(mapped) };
 }
 
 /** The request field at fault: named by the error's `details.param`, or implied by its code. */
@@ -40,10 +47,6 @@ function paramOf(error: LfError): string | null {
 
 export function errorBody(error: unknown, secrets: ReadonlyArray<string> = []): ErrorBody {
   return errorResponse(error, secrets).body;
-}
-
-function body(message: string, type: string, code: string | null, param: string | null): ErrorBody {
-  return { error: { message, type, param, code } };
 }
 
 type Mapping = (error: LfError) => { status: number; type: string };

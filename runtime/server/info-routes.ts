@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
 import type { ModelInfo } from "../index.js";
 import { checkAccess, mayUse } from "./api-keys.js";
-import { unknownProject } from "./chat-handler.js";
+import { unknownProject } from "./chat-target.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";

@@ -1,5 +1,5 @@
 import type { Request, Response } from "express";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
 import type { GatewayMetrics } from "./metrics.js";
 import { contextOf } from "./request-context.js";
 

@@ -3,8 +3,8 @@ import { LfError, textOf, type ChatMessage, type ChatRun, type ResolvedModel, ty
 import { estimateTokens } from "../routing/index.js";
 import type { BreakerState } from "../state/index.js";
 import { costOf, modelPrice, type ModelPrice } from "../usage/index.js";
-import { ApiError } from "./api-error.js";
-import type { ParsedChatBody } from "./parse-chat-body.js";
+import { ApiError } from "../wires/api-error.js";
+import type { DecodedChat } from "../wires/chat-wire.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import type { RequestContext } from "./request-context.js";
 
@@ -252,7 +252,7 @@ export class GatewayMetrics {
    * A chat request has ended, however it ended: `error` is what was thrown, if anything; a stream
    * that failed after its first byte has `answer.ok` false and its error in `ctx.failure`.
    */
-  ended(project: ProjectSeries, runtime: Runtime, ctx: RequestContext, body: ParsedChatBody, model: string | undefined, run: ChatRun | undefined, answer: AnswerFigures | undefined, error: unknown): void {
+  ended(project: ProjectSeries, runtime: Runtime, ctx: RequestContext, body: DecodedChat, model: string | undefined, run: ChatRun | undefined, answer: AnswerFigures | undefined, error: unknown): void {
     project.inflight--;
     const series = project.model(run?.servedBy ?? run?.requestedModel ?? knownModel(runtime, model));
     const stream = body.stream ? 1 : 0;

@@ -1,5 +1,6 @@
+import type { IncomingMessage } from "node:http";
 import type { NextFunction, Request, Response } from "express";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
 import { contextOf } from "./request-context.js";
 
 /**
@@ -9,50 +10,59 @@ import { contextOf } from "./request-context.js";
  */
 export function readJsonBody(limitOf: (req: Request) => number) {
   return function readJsonBody(req: Request, _res: Response, next: NextFunction): void {
-    if (!isJson(req.headers["content-type"])) {
-      req.resume();
-      // A web page can send text/plain or a form across sites without a preflight; JSON it cannot.
-      return next(new ApiError(415, `Send the body as JSON with Content-Type: application/json (got ${req.headers["content-type"] ?? "none"}).`, "invalid_request_error", "unsupported_media_type"));
-    }
-    const limit = limitOf(req);
-    const declared = req.headers["content-length"];
-    if (declared !== undefined && Number(declared) > limit) {
-      req.resume();
-      return next(tooLarge(limit));
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let firstAt = 0;
-    let failed = false;
-    req.on("data", (chunk: Buffer) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        chunks.length = 0;
-        return next(tooLarge(limit));
-      }
-      if (chunks.length === 0) firstAt = performance.now();
-      chunks.push(chunk);
-    });
-    req.once("end", () => {
-      if (failed) return;
-      if (chunks.length > 1) contextOf(req).clientWaitMs = performance.now() - firstAt;
-      const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-      if (raw.length === 0) return next(new ApiError(400, "The request has no body: send a JSON object.", "invalid_request_error", "invalid_json"));
-      try {
-        req.body = JSON.parse(raw.toString("utf8"));
-      } catch (error) {
-        return next(new ApiError(400, `The body is not valid JSON: ${(error as Error).message}`, "invalid_request_error", "invalid_json"));
-      }
+    readJson(req, limitOf(req), (error, body) => {
+      if (error !== undefined) return next(error);
+      req.body = body;
       next();
     });
-    req.once("error", (error) => {
-      if (failed) return;
-      failed = true;
-      next(new ApiError(400, `The request body could not be read: ${error.message}`, "invalid_request_error", "invalid_body"));
-    });
   };
+}
+
+/** The same reader for a route matched before express: `done` gets the error, or the parsed body. */
+export function readJson(req: IncomingMessage, limit: number, done: (error: ApiError | undefined, body?: unknown) => void): void {
+  if (!isJson(req.headers["content-type"])) {
+    req.resume();
+    // A web page can send text/plain or a form across sites without a preflight; JSON it cannot.
+    return done(new ApiError(415, `Send the body as JSON with Content-Type: application/json (got ${req.headers["content-type"] ?? "none"}).`, "invalid_request_error", "unsupported_media_type"));
+  }
+  const declared = req.headers["content-length"];
+  if (declared !== undefined && Number(declared) > limit) {
+    req.resume();
+    return done(tooLarge(limit));
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let firstAt = 0;
+  let failed = false;
+  req.on("data", (chunk: Buffer) => {
+    if (failed) return;
+    size += chunk.length;
+    if (size > limit) {
+      failed = true;
+      chunks.length = 0;
+      return done(tooLarge(limit));
+    }
+    if (chunks.length === 0) firstAt = performance.now();
+    chunks.push(chunk);
+  });
+  req.once("end", () => {
+    if (failed) return;
+    if (chunks.length > 1) contextOf(req).clientWaitMs = performance.now() - firstAt;
+    const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    if (raw.length === 0) return done(new ApiError(400, "The request has no body: send a JSON object.", "invalid_request_error", "invalid_json"));
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString("utf8"));
+    } catch (error) {
+      return done(new ApiError(400, `The body is not valid JSON: ${(error as Error).message}`, "invalid_request_error", "invalid_json"));
+    }
+    done(undefined, body);
+  });
+  req.once("error", (error) => {
+    if (failed) return;
+    failed = true;
+    done(new ApiError(400, `The request body could not be read: ${error.message}`, "invalid_request_error", "invalid_body"));
+  });
 }
 
 /** `application/json`, with or without parameters (`; charset=utf-8`). */

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Request } from "express";
 import type { ChatRun } from "../index.js";
+import type { ChatWire } from "../wires/chat-wire.js";
 import type { ApiKey } from "./api-keys.js";
 
 /** What the server tracks about one request, kept on the request object under a symbol. */
@@ -21,6 +22,8 @@ export interface RequestContext {
   clientGone?: boolean;
   /** An error that ended a stream after output: logged, already sent as an event. */
   failure?: unknown;
+  /** The client dialect of a chat route: its errors are written in its shape. */
+  wire?: ChatWire;
 }
 
 const CONTEXT = Symbol("lf.request");

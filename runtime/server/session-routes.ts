@@ -1,7 +1,7 @@
 import type { Request, Response } from "express";
-import { ApiError } from "./api-error.js";
+import { ApiError } from "../wires/api-error.js";
 import { checkAccess } from "./api-keys.js";
-import { unknownProject } from "./chat-handler.js";
+import { unknownProject } from "./chat-target.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";

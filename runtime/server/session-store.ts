@@ -2,8 +2,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { ChatMessage } from "../index.js";
-import { ApiError } from "./api-error.js";
-import { parseMessages } from "./parse-chat-body.js";
+import { ApiError } from "../wires/api-error.js";
+import { parseMessages } from "../wires/openai-chat/decode-chat-body.js";
 
 /** A session's history as stored and as `GET .../sessions/{id}` returns it (OpenAI message shape). */
 export interface SessionRecord {

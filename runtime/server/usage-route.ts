@@ -3,7 +3,7 @@ import type { Request, Response } from "express";
 import { emptyUsageReport, parseUsageQuery, usageLedgerPath, usageReport, UsageLedger, type UsageReport, type UsageQuery } from "../usage/index.js";
 import type { Runtime } from "../index.js";
 import { checkAccess } from "./api-keys.js";
-import { unknownProject } from "./chat-handler.js";
+import { unknownProject } from "./chat-target.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";

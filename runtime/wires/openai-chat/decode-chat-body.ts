@@ -1,13 +1,11 @@
-import type { ChatMessage, ChatRequest, ContentPart, ModelParameters, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from "../index.js";
-import { ApiError, invalidParam } from "./api-error.js";
+import type { DecodedChat } from "../chat-wire.js";
+import type { ChatMessage, ContentPart, ModelParameters, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from "../../core/index.js";
+import { ApiError, invalidParam } from "../api-error.js";
 
-/** An OpenAI chat-completions body, checked and turned into the runtime's request. */
-export interface ParsedChatBody {
-  /** As sent; undefined when absent or "". */
-  model: string | undefined;
-  stream: boolean;
+/** What the OpenAI encoder reads from the request. */
+export interface OpenAIChatOptions {
+  /** `stream_options.include_usage`: a final chunk with the totals. */
   includeUsage: boolean;
-  request: Omit<ChatRequest, "model" | "signal">;
 }
 
 type Json = Record<string, unknown>;
@@ -20,7 +18,7 @@ const INTEGER_PARAMS = ["seed", "top_k", "num_ctx"] as const;
  * Checks every field the runtime reads; a wrong type is a 400 naming the field in `param`, the way
  * OpenAI does. Fields the runtime does not read (user, metadata, logprobs...) are ignored.
  */
-export function parseChatBody(body: unknown): ParsedChatBody {
+export function decodeChatBody(body: unknown): DecodedChat<OpenAIChatOptions> {
   if (!isObject(body)) throw new ApiError(400, "The request body must be a JSON object.", "invalid_request_error", "invalid_body");
   const model = optionalString(body, "model");
   const stream = optionalBoolean(body, "stream") ?? false;
@@ -31,7 +29,7 @@ export function parseChatBody(body: unknown): ParsedChatBody {
   }
   if (body.n !== undefined && body.n !== null && body.n !== 1) throw new ApiError(400, "Only n=1 is supported.", "invalid_request_error", "unsupported_value", "n");
 
-  const request: ParsedChatBody["request"] = { messages: parseMessages(body.messages) };
+  const request: DecodedChat["request"] = { messages: parseMessages(body.messages) };
   if (request.messages.length === 0) throw invalidParam("messages", "messages must hold at least one message.");
   const parameters = parseParameters(body);
   if (parameters) request.parameters = parameters;
@@ -43,7 +41,7 @@ export function parseChatBody(body: unknown): ParsedChatBody {
   if (maxCost !== undefined) request.maxCost = maxCost;
   const maxLatencyMs = optionalNumber(body, "max_latency_ms", 0);
   if (maxLatencyMs !== undefined) request.maxLatencyMs = maxLatencyMs;
-  return { model: model === "" ? undefined : model, stream, includeUsage, request };
+  return { model: model === "" ? undefined : model, stream, request, options: { includeUsage } };
 }
 
 export function parseMessages(value: unknown, param = "messages"): ChatMessage[] {

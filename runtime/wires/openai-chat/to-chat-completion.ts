@@ -1,4 +1,4 @@
-import type { CollectedResponse } from "../core/index.js";
+import type { CollectedResponse } from "../../core/index.js";
 import { toOpenAIFinishReason } from "./finish-reason.js";
 
 export interface CompletionIdentity {

@@ -1,4 +1,4 @@
-import type { FinishReason } from "../core/index.js";
+import type { FinishReason } from "../../core/index.js";
 
 export type OpenAIFinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "max_tool_iterations" | "error";
 

@@ -1,5 +1,6 @@
-import { toOpenAIFinishReason, type FinishReason, type ToolCall, type Usage } from "../index.js";
-import type { ErrorBody } from "./error-response.js";
+import type { FinishReason, ToolCall, Usage } from "../../core/index.js";
+import { toOpenAIFinishReason } from "./finish-reason.js";
+import type { ErrorBody } from "./error-body.js";
 
 /**
  * Writes `chat.completion.chunk` SSE lines by concatenation around a prefix built once per response:
