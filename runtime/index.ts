@@ -1,7 +1,7 @@
 export * from "./core/index.js";
 export * from "./config/index.js";
 export type { ChatRequest, ChatRun } from "./chat-request.js";
-export { Runtime, mcpServerConfigs, requiredMcpServers, type ModelInfo, type RuntimeOptions } from "./runtime.js";
+export { Runtime, type ModelInfo, type RuntimeOptions } from "./runtime.js";
 export { openRuntime, type OpenedRuntime, type OpenRuntimeOptions } from "./open-runtime.js";
 export { McpPool } from "./lazy-mcp-pool.js";
 export { summarizeAttempts, type RouteAttempt, type RoutingEvent } from "./routing/index.js";

@@ -24,8 +24,8 @@ export async function openRuntime(project: ResolvedProject, options: OpenRuntime
   const store =
     options.store ??
     createStateStore({
-      redisUrl: project.raw.state?.redis_url,
-      keyPrefix: project.raw.state?.key_prefix,
+      redisUrl: project.state.redisUrl,
+      keyPrefix: project.state.keyPrefix,
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });

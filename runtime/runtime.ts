@@ -1,5 +1,3 @@
-import { createHash } from "node:crypto";
-import { resolve } from "node:path";
 import type { ResolvedModel, ResolvedProject } from "./config/index.js";
 import type { ChatRequest, ChatRun } from "./chat-request.js";
 import { configuredAdapter, type ConfiguredCallContext } from "./configured-model.js";
@@ -12,8 +10,6 @@ import {
   type ModelCallOptions,
   type Random,
   type RequestPreview,
-  type StreamPart,
-  type Usage,
 } from "./core/index.js";
 import { LazyAdapter } from "./providers/lazy-adapter.js";
 import {
@@ -24,21 +20,19 @@ import {
   requestFeatures,
   executeWithFallback,
   explainRoute,
-  modelStateKeys,
   routeRequest,
   type RoutableModel,
   type RouteAttempt,
   type RouteExplanation,
-  type RouteResult,
-  type RouterSpec,
   type RoutingEventListener,
 } from "./routing/index.js";
 import { MemoryStateStore, type StateStore } from "./state/index.js";
-import { modelPrice, trackUsage, type BudgetBreach, type ProjectUsage } from "./usage/index.js";
+import { trackUsage, type BudgetBreach, type ProjectUsage } from "./usage/index.js";
 // Not tools/index.js: the MCP SDK loads only when a tool server is first used.
 import { McpPool } from "./lazy-mcp-pool.js";
-import type { McpServerConfig } from "./tools/mcp-server-config.js";
-import { didYouMean, parseDuration } from "./config/index.js";
+import { adapterSettings, PerRequestModels, routableView, routerSpec } from "./model-views.js";
+import { RoutedRun, timedAdapter, type RequestTrace } from "./routed-run.js";
+import { didYouMean } from "./config/index.js";
 
 export interface RuntimeOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -100,8 +94,8 @@ export class Runtime {
     this.breaker = new CircuitBreaker(this.store, this.onEvent);
     this.limiter = new RateLimiter(this.store, this.clock);
     this.ownsMcp = options.mcp === undefined;
-    this.requiredServers = requiredMcpServers(project);
-    this.mcp = options.mcp ?? new McpPool(mcpServerConfigs(project), { env: options.env ?? process.env, clock: this.clock });
+    this.requiredServers = project.requiredMcpServers;
+    this.mcp = options.mcp ?? new McpPool(project.mcpServers, { env: options.env ?? process.env, clock: this.clock });
     const env = options.env ?? process.env;
     const dependencies = options.fetch ? { fetch: options.fetch } : {};
     this.adapterFor = options.adapterFor ?? ((model) => new LazyAdapter(adapterSettings(model), env, dependencies));
@@ -304,223 +298,19 @@ export class Runtime {
     return { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter };
   }
 
-  /** Routing's view of a model (policies only); the adapter is bound per request. */
+  /** Routing's view of a model (policies only), built once; the adapter is bound per request. */
   private routable(model: ResolvedModel): Omit<RoutableModel, "adapter"> {
     let routable = this.routables.get(model.name);
-    if (routable) return routable;
-    const scope = `${this.project.namespace}/${this.project.name}/${model.name}`;
-    routable = {
-      name: model.name,
-      stateKeys: modelStateKeys(scope, `${scope}#${upstreamFingerprint(model)}`),
-      ...(model.unavailable === undefined ? {} : { unavailable: model.unavailable }),
-      capabilities: model.capabilities,
-      ...(model.contextWindow === undefined ? {} : { contextWindow: model.contextWindow }),
-      ...pricingOf(model),
-      limits: {
-        ...(model.limits.rpm === undefined ? {} : { rpm: model.limits.rpm }),
-        ...(model.limits.tpm === undefined ? {} : { tpm: model.limits.tpm }),
-        ...(model.limits.maxConcurrent === undefined ? {} : { max_concurrent: model.limits.maxConcurrent }),
-        ...(model.limits.minIntervalMs === undefined ? {} : { min_interval_ms: model.limits.minIntervalMs }),
-        max_wait_ms: model.limits.maxWaitMs,
-      },
-      retries: {
-        max_attempts: model.retries.maxAttempts,
-        initial_backoff_ms: model.retries.initialBackoffMs,
-        max_backoff_ms: model.retries.maxBackoffMs,
-        max_retry_after_ms: model.retries.maxRetryAfterMs,
-      },
-      timeouts: {
-        connect_ms: model.timeouts.connectMs,
-        first_token_ms: model.timeouts.firstTokenMs,
-        idle_ms: model.timeouts.idleMs,
-        total_ms: model.timeouts.totalMs,
-      },
-      circuitBreaker: {
-        failure_threshold: model.circuitBreaker.failureThreshold,
-        ...(model.circuitBreaker.failureRate === undefined ? {} : { failure_rate: model.circuitBreaker.failureRate }),
-        window_ms: model.circuitBreaker.windowMs,
-        min_requests: model.circuitBreaker.minRequests,
-        cooldown_ms: model.circuitBreaker.cooldownMs,
-      },
-    };
-    this.routables.set(model.name, routable);
+    if (routable === undefined) {
+      routable = routableView(this.project, model);
+      this.routables.set(model.name, routable);
+    }
     return routable;
   }
-}
-
-/** What one request's calls leave for its answer: time awaiting providers, MCP servers that could not be used. */
-interface RequestTrace {
-  ms: number;
-  toolsMissing: string[];
-}
-
-/** A routed request as the server and the CLI see it: what `executeWithFallback` knows so far, and its parts. */
-class RoutedRun implements ChatRun {
-  constructor(
-    readonly requestedModel: string,
-    private readonly project: ResolvedProject,
-    private readonly result: RouteResult,
-    private readonly upstream: RequestTrace,
-    private readonly parts: AsyncIterable<StreamPart>,
-    private readonly collected: () => Promise<StreamPart[]>,
-  ) {}
-
-  collect(): Promise<StreamPart[]> {
-    return this.collected();
-  }
-
-  get servedBy(): string | undefined {
-    return this.result.servedBy;
-  }
-
-  get provider(): string | undefined {
-    const served = this.result.servedBy;
-    return served === undefined ? undefined : this.project.models.get(served)?.provider;
-  }
-
-  get attempts(): readonly RouteAttempt[] {
-    return this.result.attempts;
-  }
-
-  get usage(): Usage | undefined {
-    return this.result.usage;
-  }
-
-  get toolsMissing(): readonly string[] {
-    return this.upstream.toolsMissing;
-  }
-
-  get upstreamMs(): number {
-    return this.upstream.ms;
-  }
-
-  [Symbol.asyncIterator](): AsyncIterator<StreamPart> {
-    return this.parts[Symbol.asyncIterator]();
-  }
-}
-
-/**
- * A provider adapter that adds the time spent awaiting its stream to `upstream`, so the server can
- * report the time `lf` itself added. Time while the reader holds a part is not counted.
- */
-function timedAdapter(adapter: ModelAdapter, upstream: { ms: number }): ModelAdapter {
-  return {
-    provider: adapter.provider,
-    modelId: adapter.modelId,
-    stream: (options) => timedStream(adapter.stream(options), upstream),
-    ...(adapter.collect ? { collect: (options: ModelCallOptions) => timedCollect(() => adapter.collect!(options), upstream) } : {}),
-  };
-}
-
-async function timedCollect(call: () => Promise<StreamPart[]>, upstream: { ms: number }): Promise<StreamPart[]> {
-  const started = performance.now();
-  try {
-    return await call();
-  } finally {
-    upstream.ms += performance.now() - started;
-  }
-}
-
-async function* timedStream(stream: AsyncIterable<StreamPart>, upstream: { ms: number }): AsyncIterable<StreamPart> {
-  let waitingSince = performance.now();
-  try {
-    for await (const part of stream) {
-      upstream.ms += performance.now() - waitingSince;
-      waitingSince = -1;
-      yield part;
-      waitingSince = performance.now();
-    }
-  } finally {
-    if (waitingSince >= 0) upstream.ms += performance.now() - waitingSince;
-  }
-}
-
-/** What a model calls, in a few characters: an edit of any of it gives the model a fresh breaker and latency figures. */
-function upstreamFingerprint(model: ResolvedModel): string {
-  return createHash("sha256")
-    .update(JSON.stringify([model.provider, model.modelId, model.baseUrl ?? "", model.apiKey ?? ""]))
-    .digest("hex")
-    .slice(0, 12);
 }
 
 function describeBreach(b: BudgetBreach): string {
   const whose = b.scope === "project" ? "project" : `model ${b.model}`;
   const what = b.period === "per_request" ? `per-request budget $${b.limit} (estimate $${b.amount.toFixed(4)})` : `${b.period} budget spent ($${b.amount.toFixed(2)} of $${b.limit})`;
   return `${whose} ${what}`;
-}
-
-/** YAML `pricing`, else the built-in table for well-known hosted models; local models cost nothing. */
-function pricingOf(model: ResolvedModel): { pricing?: { input_per_1k: number; output_per_1k: number } } {
-  const price = modelPrice(model);
-  return price ? { pricing: { input_per_1k: price.inputPer1k, output_per_1k: price.outputPer1k } } : {};
-}
-
-function routerSpec(model: ResolvedModel): RouterSpec {
-  const router = model.router!;
-  return {
-    strategy: router.strategy,
-    members: router.members.map((m) => ({ ...m })),
-    tolerance: router.tolerance,
-    expectedOutputTokens: router.expectedOutputTokens,
-  };
-}
-
-export function adapterSettings(model: ResolvedModel) {
-  return {
-    provider: model.provider!,
-    modelId: model.modelId,
-    ...(model.baseUrl ? { baseUrl: model.baseUrl } : {}),
-    ...(model.apiKey ? { apiKey: model.apiKey } : {}),
-    headers: { ...model.headers },
-    ...(model.extraBody ? { extraBody: { ...model.extraBody } } : {}),
-    ...(model.llamacpp ? { llamacpp: { ...model.llamacpp } } : {}),
-  };
-}
-
-/** The MCP servers marked `required: true`. */
-export function requiredMcpServers(project: ResolvedProject): ReadonlySet<string> {
-  return new Set((project.raw.mcp?.servers ?? []).filter((s) => s.required === true).map((s) => s.name));
-}
-
-export function mcpServerConfigs(project: ResolvedProject): McpServerConfig[] {
-  return (project.raw.mcp?.servers ?? []).map((s) => ({
-    name: s.name,
-    transport: s.transport,
-    ...(s.command ? { command: s.command } : {}),
-    args: [...(s.args ?? [])],
-    ...(s.env ? { env: { ...s.env } } : {}),
-    cwd: resolve(project.dir, s.cwd ?? "."),
-    ...(s.base_url ? { base_url: s.base_url } : {}),
-    ...(s.headers ? { headers: { ...s.headers } } : {}),
-    timeout_ms: parseDuration(s.timeout ?? "30s"),
-    ...(s.required === true ? { required: true } : {}),
-  }));
-}
-
-/**
- * The models one request may reach, built on first lookup: a request touches its model, its router's
- * members and its fallbacks, not every model of the project.
- */
-class PerRequestModels extends Map<string, RoutableModel> {
-  constructor(
-    private readonly project: ResolvedProject,
-    private readonly build: (model: ResolvedModel) => RoutableModel,
-  ) {
-    super();
-  }
-
-  override get(name: string): RoutableModel | undefined {
-    let model = super.get(name);
-    if (model === undefined) {
-      const resolved = this.project.models.get(name);
-      if (resolved === undefined || resolved.router) return undefined;
-      model = this.build(resolved);
-      super.set(name, model);
-    }
-    return model;
-  }
-
-  override has(name: string): boolean {
-    return this.get(name) !== undefined;
-  }
 }

@@ -1,7 +1,8 @@
 import { existsSync } from "node:fs";
 import { redactSecrets } from "./config/index.js";
 import { apiKeyStatus, defaultBaseUrl } from "./providers/index.js";
-import { adapterSettings, requiredMcpServers, type Runtime } from "./runtime.js";
+import { adapterSettings } from "./model-views.js";
+import type { Runtime } from "./runtime.js";
 
 export interface ModelStatus {
   name: string;
@@ -133,7 +134,7 @@ async function mcpStatus(runtime: Runtime, connect: boolean, timeoutMs: number):
       names.map((name) => runtime.mcp.listTools(name, AbortSignal.timeout(timeoutMs)).catch(() => undefined)),
     );
   }
-  const required = requiredMcpServers(runtime.project);
+  const required = runtime.project.requiredMcpServers;
   return runtime.mcp.status().map((s) => ({
     name: s.name,
     transport: s.transport,

@@ -3,6 +3,7 @@ import type { ModelParameters, ToolDefinition } from "../core/index.js";
 import type { LlamaFarmProject, Model, PromptMessage, Tool } from "../../schema/llamafarm.js";
 import { parseDuration } from "./duration.js";
 import { ggufLocation } from "./gguf-location.js";
+import { resolveSettings } from "./resolve-settings.js";
 import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 
 /** Builds the frozen, ready-to-run view of a validated project. The schema has filled in every default. */
@@ -33,6 +34,7 @@ export function resolveProject(
     models,
     fallbacks: runtime.fallbacks ?? [],
     maxToolIterations: runtime.max_tool_iterations ?? 10,
+    ...resolveSettings(config, dir),
     raw: config,
     secrets: secrets.filter((s) => s.length >= 6),
   });

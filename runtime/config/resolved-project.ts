@@ -1,10 +1,11 @@
-import type { ModelParameters, ToolDefinition } from "../core/index.js";
+import type { McpBinding, McpServerConfig, ModelParameters, ToolDefinition } from "../core/index.js";
+
+export type { McpBinding };
 import type { LlamaFarmProject, Model, PromptMessage, Provider } from "../../schema/llamafarm.js";
 
 /** LlamaFarm's three ways a request's own tools or system prompt meet the file's. */
 export type CombineMode = "config_only" | "api_replace" | "api_supplement";
 
-export type McpBinding = string | { server: string; tools?: string[] };
 
 export interface RouterMember {
   model: string;
@@ -85,8 +86,30 @@ export interface ResolvedProject {
   readonly models: ReadonlyMap<string, ResolvedModel>;
   readonly fallbacks: ReadonlyArray<string>;
   readonly maxToolIterations: number;
-  /** The file as validated, with the schema's defaults filled in. */
+  /** The MCP servers, ready for the pool: durations in ms, folders absolute. */
+  readonly mcpServers: ReadonlyArray<McpServerConfig>;
+  /** The servers marked `required: true`. */
+  readonly requiredMcpServers: ReadonlySet<string>;
+  readonly server: ResolvedServer;
+  readonly state: { readonly redisUrl: string | undefined; readonly keyPrefix: string };
+  readonly usage: { readonly retentionDays: number };
+  /** The project-wide budget, when one is set. */
+  readonly budget: { perRequest?: number; daily?: number; monthly?: number; whenExceeded: ReadonlyArray<string> } | undefined;
+  /** The file as validated, with the schema's defaults filled in; read only inside `config/`. */
   readonly raw: Readonly<LlamaFarmProject>;
   /** Values that must never be shown: API keys, header values, secrets from the environment. */
   readonly secrets: ReadonlyArray<string>;
+}
+
+/** `server:`, resolved: sizes in bytes, durations in ms, every default applied. */
+export interface ResolvedServer {
+  readonly host: string;
+  readonly port: number;
+  readonly bodyLimitBytes: number;
+  readonly apiKeys: ReadonlyArray<{ readonly key: string; readonly projects: ReadonlyArray<string> | undefined }>;
+  readonly corsOrigins: ReadonlyArray<string>;
+  readonly allowedHosts: ReadonlyArray<string>;
+  readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
+  readonly maxConnections: number;
+  readonly maxConnectionsPerClient: number;
 }

@@ -6,3 +6,4 @@ export * from "./errors.js";
 export * from "./model-adapter.js";
 export * from "./provider-parameters.js";
 export * from "./stream-part.js";
+export * from "./mcp-server-config.js";

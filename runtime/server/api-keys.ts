@@ -21,11 +21,7 @@ export class ApiKeyTable {
   static fromProjects(projects: Iterable<ResolvedProject>): ApiKeyTable {
     const entries: Entry[] = [];
     for (const project of projects) {
-      for (const item of project.raw.server?.api_keys ?? []) {
-        const key = typeof item === "string" ? item : item.key;
-        const scope = typeof item === "string" || item.projects === undefined ? undefined : new Set(item.projects);
-        if (key !== "") entries.push({ digest: digest(key), projects: scope });
-      }
+      for (const { key, projects: scope } of project.server.apiKeys) entries.push({ digest: digest(key), projects: scope === undefined ? undefined : new Set(scope) });
     }
     return new ApiKeyTable(entries);
   }

@@ -93,12 +93,12 @@ function clip(value: string | undefined): string {
 }
 
 /** Merges the served projects' settings. */
-export function edgeSettings(servers: ReadonlyArray<{ allowed_hosts?: readonly string[]; cors?: { origins?: readonly string[] } } | undefined>): EdgeSettings {
+export function edgeSettings(servers: ReadonlyArray<{ allowedHosts: readonly string[]; corsOrigins: readonly string[] }>): EdgeSettings {
   const origins = new Set<string>();
   const hosts = new Set<string>();
   for (const server of servers) {
-    for (const origin of server?.cors?.origins ?? []) origins.add(origin);
-    for (const host of server?.allowed_hosts ?? []) hosts.add(host.toLowerCase());
+    for (const origin of server.corsOrigins) origins.add(origin);
+    for (const host of server.allowedHosts) hosts.add(host.toLowerCase());
   }
   return { origins, hosts };
 }

@@ -2,7 +2,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import type { Logger } from "pino";
 import type { RoutingEvent } from "../index.js";
-import { parseDuration } from "../config/index.js";
 import { guardConnections } from "./connection-guard.js";
 import { createRequestListener } from "./create-app.js";
 import { GatewayMetrics } from "./metrics.js";
@@ -51,29 +50,28 @@ export class Gateway {
     const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
     metrics.follow(registry);
     try {
-      const settings = registry.loaded()[0]?.project?.raw.server;
+      const settings = registry.loaded()[0]?.project?.server;
       const host = options.host ?? settings?.host ?? "127.0.0.1";
       const port = options.port ?? settings?.port ?? 8000;
       if (!LOOPBACK.has(host) && !registry.apiKeys.required) {
         options.logger.warn({ host }, `listening on ${host} without server.api_keys: anyone who can reach it can use the models`);
       }
-      const timeouts = settings?.timeouts;
+      const timeouts = settings?.timeouts ?? { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 65_000 };
       const server = createServer(
         {
-          // Node wants the headers' deadline within the request's.
-          headersTimeout: Math.min(parseDuration(timeouts?.headers ?? "10s"), parseDuration(timeouts?.request ?? "30s")),
-          requestTimeout: parseDuration(timeouts?.request ?? "30s"),
-          keepAliveTimeout: parseDuration(timeouts?.keep_alive ?? "65s"),
+          headersTimeout: timeouts.headersMs,
+          requestTimeout: timeouts.requestMs,
+          keepAliveTimeout: timeouts.keepAliveMs,
           // How often those timeouts are enforced (Node's default is every 30 s).
           connectionsCheckingInterval: 1_000,
         },
         createRequestListener(registry, options.logger, metrics, host),
       );
       guardConnections(server, () => {
-        const current = registry.loaded()[0]?.project?.raw.server;
+        const current = registry.loaded()[0]?.project?.server;
         return {
-          maxConnections: current?.max_connections ?? 1024,
-          maxPerClient: LOOPBACK.has(host) ? undefined : (current?.max_connections_per_client ?? 64),
+          maxConnections: current?.maxConnections ?? 1024,
+          maxPerClient: LOOPBACK.has(host) ? undefined : (current?.maxConnectionsPerClient ?? 64),
         };
       });
       await new Promise<void>((resolve, reject) => {

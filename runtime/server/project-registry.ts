@@ -1,4 +1,4 @@
-import { LfError, parseByteSize, type ResolvedProject } from "../index.js";
+import { LfError, type ResolvedProject } from "../index.js";
 import { ApiKeyTable } from "./api-keys.js";
 import { edgeSettings, type EdgeSettings } from "./edge-guard.js";
 import { ServedProject, type ServedProjectOptions } from "./served-project.js";
@@ -111,12 +111,11 @@ export class ProjectRegistry {
     this.byKey.set(key, self);
     const projects = this.loaded().map((p) => p.project!);
     this.keysTable = ApiKeyTable.fromProjects(projects);
-    this.edge = edgeSettings(projects.map((p) => p.raw.server));
+    this.edge = edgeSettings(projects.map((p) => p.server));
     this.largestBodyLimit = Math.max(0, ...projects.map((p) => limitOf(p) ?? DEFAULT_BODY_LIMIT)) || DEFAULT_BODY_LIMIT;
   }
 }
 
 function limitOf(project: ResolvedProject | undefined): number | undefined {
-  const limit = project?.raw.server?.body_limit;
-  return limit === undefined ? undefined : parseByteSize(limit);
+  return project?.server.bodyLimitBytes;
 }

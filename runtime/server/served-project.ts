@@ -5,10 +5,8 @@ import {
   formatIssue,
   LfError,
   McpPool,
-  mcpServerConfigs,
   parseProject,
   redactSecrets,
-  requiredMcpServers,
   Runtime,
   type ResolvedProject,
   type RoutingEvent,
@@ -173,7 +171,7 @@ export class ServedProject {
   }
 
   private mcpReadiness(generation: Generation): ProjectReadiness["mcp"] {
-    const required = requiredMcpServers(generation.runtime.project);
+    const required = generation.runtime.project.requiredMcpServers;
     return generation.mcp.status().map((s) => ({
       name: s.name,
       required: required.has(s.name),
@@ -248,12 +246,12 @@ export class ServedProject {
   }
 
   private async build(project: ResolvedProject): Promise<Generation> {
-    const configs = mcpServerConfigs(project);
+    const configs = project.mcpServers;
     const mcpKey = JSON.stringify(configs);
     const previous = this.current;
     const env = this.options.env ?? process.env;
     const { store, created } = this.stateStore(project);
-    this.ledger ??= UsageLedger.open(usageLedgerPath(project.dir), { retentionDays: project.raw.usage?.retention_days ?? 90 });
+    this.ledger ??= UsageLedger.open(usageLedgerPath(project.dir), { retentionDays: project.usage.retentionDays });
     const usage = await openProjectUsage(project, { store, ledger: this.ledger, restore: created });
     const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
     const runtime = new Runtime(project, {
@@ -272,12 +270,12 @@ export class ServedProject {
 
   /** The store for `state:`: the current one while unchanged, else a new one (Redis or memory). */
   private stateStore(project: ResolvedProject): { store: ManagedStateStore; created: boolean } {
-    const key = JSON.stringify(project.raw.state ?? {});
+    const key = JSON.stringify(project.state);
     if (this.store?.key === key) return { store: this.store.store, created: false };
     const log = this.options.logger;
     const store = createStateStore({
-      redisUrl: project.raw.state?.redis_url,
-      keyPrefix: project.raw.state?.key_prefix,
+      redisUrl: project.state.redisUrl,
+      keyPrefix: project.state.keyPrefix,
       logger: { warn: (m) => log.warn({ file: this.file }, redactSecrets(m, project.secrets)), info: (m) => log.info({ file: this.file }, redactSecrets(m, project.secrets)) },
     });
     this.store = { key, store };

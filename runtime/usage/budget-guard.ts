@@ -76,14 +76,14 @@ export class BudgetGuard {
   }
 
   static forProject(project: ResolvedProject, store: StateStore, clock?: Clock): BudgetGuard {
-    const raw = project.raw.budget;
+    const budget = project.budget;
     const modelBudgets = new Map<string, BudgetLimits>();
     for (const model of project.models.values()) if (model.budget !== undefined) modelBudgets.set(model.name, model.budget);
     return new BudgetGuard(
       {
         project: `${project.namespace}/${project.name}`,
-        ...(raw === undefined ? {} : { projectBudget: { perRequest: raw.per_request, daily: raw.daily, monthly: raw.monthly } }),
-        whenExceeded: raw?.when_exceeded ?? [],
+        ...(budget === undefined ? {} : { projectBudget: { perRequest: budget.perRequest, daily: budget.daily, monthly: budget.monthly } }),
+        whenExceeded: [...(budget?.whenExceeded ?? [])],
         modelBudgets,
       },
       store,

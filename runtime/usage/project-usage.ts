@@ -7,8 +7,6 @@ import { recordUsage } from "./record-usage.js";
 import { UsageLedger, usageLedgerPath } from "./usage-ledger.js";
 import type { UsageRecord } from "./usage-record.js";
 
-const DEFAULT_RETENTION_DAYS = 90;
-
 /** A project's ledger and budgets, opened together. */
 export interface ProjectUsage {
   readonly ledger: UsageLedger;
@@ -40,7 +38,7 @@ export async function openProjectUsage(
   const owned = options.ledger === undefined;
   let ledger = options.ledger;
   const file = options.file ?? usageLedgerPath(project.dir);
-  const open = (): UsageLedger => (ledger ??= UsageLedger.open(file, { retentionDays: project.raw.usage?.retention_days ?? DEFAULT_RETENTION_DAYS, clock }));
+  const open = (): UsageLedger => (ledger ??= UsageLedger.open(file, { retentionDays: project.usage.retentionDays, clock }));
   const budget = BudgetGuard.forProject(project, options.store, clock);
   const restore = (options.restore ?? owned) && options.store.shared !== true;
   // A ledger of its own with no budget to restore opens with the first record (`lf chat` calls its

@@ -1,0 +1,61 @@
+import { isAbsolute, resolve } from "node:path";
+import type { McpServerConfig } from "../core/index.js";
+import type { LlamaFarmProject } from "../../schema/llamafarm.js";
+import { parseByteSize, parseDuration } from "./duration.js";
+import type { ResolvedProject, ResolvedServer } from "./resolved-project.js";
+
+/**
+ * The project-wide sections, resolved once: the rest of `lf` reads these and never the file's own
+ * shape. The schema has filled in every default; the `??` below are for files validated without it
+ * (a test's literal object).
+ */
+export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<ResolvedProject, "mcpServers" | "requiredMcpServers" | "server" | "state" | "usage" | "budget"> {
+  const mcpServers: McpServerConfig[] = (config.mcp?.servers ?? []).map((s) => ({
+    name: s.name,
+    transport: s.transport,
+    ...(s.command ? { command: s.command } : {}),
+    args: [...(s.args ?? [])],
+    ...(s.env ? { env: { ...s.env } } : {}),
+    cwd: isAbsolute(s.cwd ?? ".") ? s.cwd! : resolve(dir, s.cwd ?? "."),
+    ...(s.base_url ? { base_url: s.base_url } : {}),
+    ...(s.headers ? { headers: { ...s.headers } } : {}),
+    timeout_ms: parseDuration(s.timeout ?? "30s"),
+    ...(s.required === true ? { required: true } : {}),
+  }));
+  const budget = config.budget;
+  return {
+    mcpServers,
+    requiredMcpServers: new Set(mcpServers.filter((s) => s.required === true).map((s) => s.name)),
+    server: resolveServer(config.server),
+    state: { redisUrl: config.state?.redis_url, keyPrefix: config.state?.key_prefix ?? "lf:" },
+    usage: { retentionDays: config.usage?.retention_days ?? 90 },
+    budget:
+      budget === undefined
+        ? undefined
+        : {
+            ...(budget.per_request === undefined ? {} : { perRequest: budget.per_request }),
+            ...(budget.daily === undefined ? {} : { daily: budget.daily }),
+            ...(budget.monthly === undefined ? {} : { monthly: budget.monthly }),
+            whenExceeded: [...(budget.when_exceeded ?? [])],
+          },
+  };
+}
+
+function resolveServer(server: LlamaFarmProject["server"]): ResolvedServer {
+  const timeouts = server?.timeouts;
+  const requestMs = parseDuration(timeouts?.request ?? "30s");
+  return {
+    host: server?.host ?? "127.0.0.1",
+    port: server?.port ?? 8000,
+    bodyLimitBytes: parseByteSize(server?.body_limit ?? "4mb"),
+    apiKeys: (server?.api_keys ?? [])
+      .map((item) => (typeof item === "string" ? { key: item, projects: undefined } : { key: item.key, projects: item.projects === undefined ? undefined : [...item.projects] }))
+      .filter((entry) => entry.key !== ""),
+    corsOrigins: [...(server?.cors?.origins ?? [])],
+    allowedHosts: [...(server?.allowed_hosts ?? [])],
+    // Node wants the headers' deadline within the request's.
+    timeouts: { headersMs: Math.min(parseDuration(timeouts?.headers ?? "10s"), requestMs), requestMs, keepAliveMs: parseDuration(timeouts?.keep_alive ?? "65s") },
+    maxConnections: server?.max_connections ?? 1024,
+    maxConnectionsPerClient: server?.max_connections_per_client ?? 64,
+  };
+}
