@@ -1,11 +1,15 @@
 import type { ResolvedProject } from "./config/index.js";
 import { Runtime, type RuntimeOptions } from "./runtime.js";
 import { createStateStore, type ManagedStateStore, type StateLogger } from "./state/index.js";
-import { openProjectUsage } from "./usage/index.js";
+import { openProjectUsage, type UsageLedger } from "./usage/index.js";
 
 export interface OpenRuntimeOptions extends Omit<RuntimeOptions, "store" | "usage"> {
   /** A store to share (a server keeps one across config reloads); else one is made from `state:`. */
   store?: ManagedStateStore;
+  /** A ledger to share (a server keeps one across reloads); else the project's own is opened. */
+  ledger?: UsageLedger;
+  /** With a shared ledger: rebuild spend from it (once per new store). */
+  restore?: boolean;
   /** Record usage in the project's ledger and enforce budgets (default true). */
   usage?: boolean;
   logger?: StateLogger;
@@ -18,7 +22,11 @@ export interface OpenedRuntime {
   close(): Promise<void>;
 }
 
-/** A Runtime with everything the project asks for: shared state (`state.redis_url`), the usage ledger, budgets. */
+/**
+ * The composition root: a Runtime with everything the project asks for (shared state from
+ * `state.redis_url`, the usage ledger, budgets, MCP servers). `lf chat` and every generation `lf serve`
+ * builds go through here; the server passes the parts it keeps across reloads.
+ */
 export async function openRuntime(project: ResolvedProject, options: OpenRuntimeOptions = {}): Promise<OpenedRuntime> {
   const ownsStore = options.store === undefined;
   const store =
@@ -29,8 +37,16 @@ export async function openRuntime(project: ResolvedProject, options: OpenRuntime
       ...(options.clock ? { clock: options.clock } : {}),
       ...(options.logger ? { logger: options.logger } : {}),
     });
-  const usage = options.usage === false ? undefined : await openProjectUsage(project, { store, ...(options.clock ? { clock: options.clock } : {}) });
-  const { usage: _ignored, logger: _logger, ...runtimeOptions } = options;
+  const usage =
+    options.usage === false
+      ? undefined
+      : await openProjectUsage(project, {
+          store,
+          ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.ledger ? { ledger: options.ledger } : {}),
+          ...(options.restore === undefined ? {} : { restore: options.restore }),
+        });
+  const { usage: _ignored, logger: _logger, ledger: _ledger, restore: _restore, ...runtimeOptions } = options;
   const runtime = new Runtime(project, { ...runtimeOptions, store, ...(usage ? { usage } : {}) });
   return {
     runtime,

@@ -7,13 +7,14 @@ import {
   McpPool,
   parseProject,
   redactSecrets,
-  Runtime,
+  openRuntime,
+  type Runtime,
   type ResolvedProject,
   type RoutingEvent,
   type RuntimeOptions,
 } from "../index.js";
 import { createStateStore, type ManagedStateStore } from "../state/index.js";
-import { openProjectUsage, UsageLedger, usageLedgerPath } from "../usage/index.js";
+import { UsageLedger, usageLedgerPath } from "../usage/index.js";
 import { ModelHealth, type ModelReachability } from "./model-health.js";
 import { SessionStore } from "./session-store.js";
 
@@ -21,7 +22,7 @@ export interface ServedProjectOptions {
   logger: Logger;
   env?: Readonly<Record<string, string | undefined>>;
   /** Passed to every Runtime built for this project; the state store and MCP pool are managed here. */
-  runtimeOptions?: Omit<RuntimeOptions, "store" | "mcp" | "onEvent" | "env">;
+  runtimeOptions?: Omit<RuntimeOptions, "store" | "mcp" | "onEvent" | "env" | "usage">;
   /** The file of another served project that already answers to `key`, if any. */
   keyOwner?: (key: string, self: ServedProject) => string | undefined;
   /** After every successful load, with the key the project had before it. */
@@ -252,14 +253,14 @@ export class ServedProject {
     const env = this.options.env ?? process.env;
     const { store, created } = this.stateStore(project);
     this.ledger ??= UsageLedger.open(usageLedgerPath(project.dir), { retentionDays: project.usage.retentionDays });
-    const usage = await openProjectUsage(project, { store, ledger: this.ledger, restore: created });
     const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
-    const runtime = new Runtime(project, {
+    const { runtime } = await openRuntime(project, {
       ...this.options.runtimeOptions,
       env,
       mcp,
       store,
-      usage,
+      ledger: this.ledger,
+      restore: created,
       onEvent: (event) => this.onRoutingEvent(project, event),
     });
     const generation = new Generation(runtime, mcp, mcpKey);
