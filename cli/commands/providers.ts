@@ -1,4 +1,4 @@
-import { API_KEY_SOURCES, apiKeyStatus, defaultBaseUrl, type ProviderName } from "../../runtime/providers/index.js";
+import { apiKeyStatus, defaultBaseUrl, PROVIDERS, type ProviderName } from "../../runtime/providers/index.js";
 import { loadProjectFile, resolveProjectPath } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
 
@@ -6,8 +6,9 @@ import { exitCodes } from "../exit-codes.js";
 export async function providersCommand(options: { project?: string; json?: boolean }): Promise<number> {
   const file = resolveProjectPath(options.project);
   const project = file ? loadProjectFile(file).project : undefined;
-  const rows = (Object.keys(API_KEY_SOURCES) as ProviderName[]).map((provider) => {
-    const source = API_KEY_SOURCES[provider];
+  const rows = [...PROVIDERS.values()].map((descriptor) => {
+    const provider = descriptor.name as ProviderName;
+    const source = descriptor.key;
     const models = project ? [...project.models.values()].filter((m) => m.provider === provider).map((m) => m.name) : [];
     const key = apiKeyStatus({ provider }, process.env);
     return {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
-import { KNOWN_PARAMETERS, PROVIDER_PARAMETERS, passesUnknownParameters, providerKind } from "../core/provider-parameters.js";
+import { KNOWN_PARAMETERS, PROVIDER_PARAMETERS, passesUnknownParameters } from "../core/provider-parameters.js";
+import { providerOf } from "../providers/registry.js";
 import type { LlamaFarmProject, Model } from "../../schema/llamafarm.js";
 import type { ConfigIssue, Severity } from "./config-issue.js";
 import { formatPath } from "./config-issue.js";
@@ -127,7 +128,7 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
 }
 
 function providerChecks(model: Model, at: Path, dir: string, env: Env, add: (s: Severity, p: Path, m: string, k?: string) => void) {
-  const kind = providerKind(model.provider!);
+  const kind = providerOf(model.provider!).parameters;
   const supported = PROVIDER_PARAMETERS[kind];
   for (const key of Object.keys(model.model_api_parameters ?? {})) {
     const known = (KNOWN_PARAMETERS as readonly string[]).includes(key);

@@ -26,12 +26,6 @@ export const PROVIDER_PARAMETERS: Record<ProviderKind, ReadonlySet<KnownParamete
   llamacpp: new Set(KNOWN_PARAMETERS),
 };
 
-/** `universal` and `lemonade` are LlamaFarm runtimes that speak the OpenAI API. */
-export function providerKind(provider: string): ProviderKind {
-  if (provider === "universal" || provider === "lemonade") return "openai";
-  return provider as ProviderKind;
-}
-
 /** OpenAI-compatible servers accept extra body fields, so unknown parameters pass through there. */
 export function passesUnknownParameters(kind: ProviderKind): boolean {
   return kind === "openai";

@@ -1,3 +1,4 @@
+import { providerOf } from "./registry.js";
 import { hostOf } from "./shared/safe-url.js";
 
 export type ProviderName = "ollama" | "openai" | "anthropic" | "llamacpp" | "universal" | "lemonade";
@@ -12,19 +13,14 @@ export interface ApiKeySource {
 }
 
 /**
- * Where each provider gets its key, for `lf providers` and for the adapters: the model's `api_key`, else
- * the provider's usual variable, but only for the provider's own API host: an OpenAI key is never sent
- * to a third-party OpenAI-compatible server unless the model's `api_key` says so. The LlamaFarm
- * runtimes and Ollama are local and get a key only when the model names one.
+ * Where each provider gets its key (its descriptor's `key`), for `lf providers` and for the adapters: the
+ * model's `api_key`, else the provider's usual variable, but only for the provider's own API host: an
+ * OpenAI key is never sent to a third-party OpenAI-compatible server unless the model's `api_key` says
+ * so. The LlamaFarm runtimes and Ollama are local and get a key only when the model names one.
  */
-export const API_KEY_SOURCES: Readonly<Record<ProviderName, ApiKeySource>> = {
-  openai: { envVar: "OPENAI_API_KEY", officialHost: "api.openai.com", configurable: true },
-  anthropic: { envVar: "ANTHROPIC_API_KEY", officialHost: "api.anthropic.com", configurable: true },
-  ollama: { configurable: true },
-  universal: { configurable: true },
-  lemonade: { configurable: true },
-  llamacpp: { configurable: false },
-};
+export function keySourceOf(provider: ProviderName): ApiKeySource {
+  return providerOf(provider).key;
+}
 
 export interface ResolvedApiKey {
   key: string | undefined;
@@ -37,7 +33,7 @@ export interface ResolvedApiKey {
 }
 
 export function resolveApiKey(provider: ProviderName, baseUrl: string, apiKey: string | undefined, env: Readonly<Record<string, string | undefined>>): ResolvedApiKey {
-  const source = API_KEY_SOURCES[provider];
+  const source = keySourceOf(provider);
   const official = source.officialHost !== undefined && hostOf(baseUrl) === source.officialHost;
   const variable = source.envVar;
   const setting = variable === undefined ? "api_key: ${env:YOUR_KEY_VARIABLE}" : `api_key: \${env:${variable}}`;

@@ -1,60 +1,23 @@
-import { LfError } from "../core/errors.js";
 import type { ModelAdapter } from "../core/model-adapter.js";
-import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, type AdapterSettings, type Env } from "./adapter-settings.js";
-import { ANTHROPIC_DEFAULT_BASE_URL, createAnthropicAdapter } from "./anthropic/index.js";
-import { API_KEY_SOURCES, resolveApiKey, type ProviderName } from "./api-key-sources.js";
-import { createLlamaCppAdapter } from "./llamacpp/index.js";
-import { createOllamaAdapter, resolveOllamaHost } from "./ollama/index.js";
-import { createOpenAIAdapter, OPENAI_DEFAULT_BASE_URLS } from "./openai/index.js";
+import type { AdapterDependencies, AdapterSettings, Env } from "./adapter-settings.js";
+import { keySourceOf, resolveApiKey, type ProviderName } from "./api-key-sources.js";
+import { providerOf } from "./registry.js";
 import { maskSecret } from "./shared/secrets.js";
 
 export type { AdapterDependencies, AdapterSettings, Env } from "./adapter-settings.js";
 
 /**
- * The adapter for one model. `env` supplies OPENAI_API_KEY, ANTHROPIC_API_KEY and OLLAMA_HOST; nothing
- * is read from `process.env` here, so the caller decides which environment counts.
+ * The adapter for one model, its provider's module imported now. `env` supplies OPENAI_API_KEY,
+ * ANTHROPIC_API_KEY and OLLAMA_HOST; nothing is read from `process.env` here, so the caller decides
+ * which environment counts.
  */
-export function createAdapter(settings: AdapterSettings, env: Env = {}, dependencies: AdapterDependencies = {}): ModelAdapter {
-  const common = commonAdapterOptions(settings, env, dependencies);
-  switch (settings.provider) {
-    case "openai":
-    case "universal":
-    case "lemonade":
-      return createOpenAIAdapter(openAIAdapterOptions(settings, env, dependencies));
-    case "ollama":
-      return createOllamaAdapter(common);
-    case "anthropic":
-      return createAnthropicAdapter(common);
-    case "llamacpp": {
-      const options = settings.llamacpp ?? { maxContexts: 1 };
-      return createLlamaCppAdapter({
-        modelPath: settings.modelId,
-        modelId: settings.modelId,
-        maxContexts: options.maxContexts,
-        ...(options.gpuLayers === undefined ? {} : { gpuLayers: options.gpuLayers }),
-        ...(options.threads === undefined ? {} : { threads: options.threads }),
-        ...(dependencies.clock === undefined ? {} : { clock: dependencies.clock }),
-      });
-    }
-    default:
-      throw new LfError("config_invalid", `unknown provider "${String((settings as { provider: unknown }).provider)}"`);
-  }
+export function createAdapter(settings: AdapterSettings, env: Env = {}, dependencies: AdapterDependencies = {}): Promise<ModelAdapter> {
+  return providerOf(settings.provider).load(settings, env, dependencies);
 }
 
 /** Where a model's calls go when it sets no base_url. */
 export function defaultBaseUrl(provider: ProviderName, env: Env = {}): string | undefined {
-  switch (provider) {
-    case "openai":
-    case "universal":
-    case "lemonade":
-      return OPENAI_DEFAULT_BASE_URLS[provider];
-    case "anthropic":
-      return ANTHROPIC_DEFAULT_BASE_URL;
-    case "ollama":
-      return resolveOllamaHost(undefined, env);
-    case "llamacpp":
-      return undefined;
-  }
+  return providerOf(provider).defaultBaseUrl(env);
 }
 
 export interface ApiKeyStatus {
@@ -72,7 +35,7 @@ export interface ApiKeyStatus {
 
 /** For `lf providers`: where a model's key comes from, without ever returning the key. */
 export function apiKeyStatus(settings: Pick<AdapterSettings, "provider" | "baseUrl" | "apiKey">, env: Env = {}): ApiKeyStatus {
-  const source = API_KEY_SOURCES[settings.provider];
+  const source = keySourceOf(settings.provider);
   const baseUrl = settings.baseUrl ?? defaultBaseUrl(settings.provider, env);
   if (baseUrl === undefined || !source.configurable) return { from: "none", envVar: undefined, masked: undefined, missing: false, advice: "no key is used" };
   const resolved = resolveApiKey(settings.provider, baseUrl, settings.apiKey, env);

@@ -2,7 +2,8 @@ import type { ModelCallOptions } from "../core/chat.js";
 import { LfError } from "../core/errors.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../core/model-adapter.js";
 import type { StreamPart } from "../core/stream-part.js";
-import { commonAdapterOptions, openAIAdapterOptions, type AdapterDependencies, type AdapterSettings, type Env } from "./adapter-settings.js";
+import type { AdapterDependencies, AdapterSettings, Env } from "./adapter-settings.js";
+import { providerOf } from "./registry.js";
 
 /**
  * A model's adapter whose provider module, and with it the provider's SDK, is imported on first use:
@@ -25,12 +26,12 @@ export class LazyAdapter implements ModelAdapter {
   ) {
     this.provider = settings.provider;
     this.modelId = settings.modelId;
-    if (collectsWhole(settings.provider)) this.collect = (options) => this.collectOnceLoaded(options);
+    if (providerOf(settings.provider).collectsWhole) this.collect = (options) => this.collectOnceLoaded(options);
   }
 
   /** Imports the provider and builds its adapter (once). */
   load(): Promise<ModelAdapter> {
-    this.loading ??= loadAdapter(this.settings, this.env, this.dependencies).then((adapter) => {
+    this.loading ??= providerOf(this.settings.provider).load(this.settings, this.env, this.dependencies).then((adapter) => {
       this.loaded = adapter;
       return adapter;
     });
@@ -68,26 +69,5 @@ export class LazyAdapter implements ModelAdapter {
   private async *streamOnceLoaded(options: ModelCallOptions): AsyncGenerator<StreamPart> {
     const adapter = await this.load();
     yield* adapter.stream(options);
-  }
-}
-
-/** Whether the provider's adapter has `collect`. */
-function collectsWhole(provider: string): boolean {
-  return provider === "openai" || provider === "universal" || provider === "lemonade";
-}
-
-/** Imports only the model's own provider module, so a first OpenAI call does not load the Anthropic or Ollama SDKs. */
-async function loadAdapter(settings: AdapterSettings, env: Env, dependencies: AdapterDependencies): Promise<ModelAdapter> {
-  switch (settings.provider) {
-    case "openai":
-    case "universal":
-    case "lemonade":
-      return (await import("./openai/openai-adapter.js")).createOpenAIAdapter(openAIAdapterOptions(settings, env, dependencies));
-    case "ollama":
-      return (await import("./ollama/ollama-adapter.js")).createOllamaAdapter(commonAdapterOptions(settings, env, dependencies));
-    case "anthropic":
-      return (await import("./anthropic/anthropic-adapter.js")).createAnthropicAdapter(commonAdapterOptions(settings, env, dependencies));
-    default:
-      return (await import("./create-adapter.js")).createAdapter(settings, env, dependencies);
   }
 }

@@ -1,3 +1,4 @@
+import { PROVIDERS } from "../providers/registry.js";
 import type { Usage } from "../core/index.js";
 import type { ResolvedModel } from "../config/index.js";
 import { BUILT_IN_PRICES } from "./pricing-table.js";
@@ -9,7 +10,6 @@ export interface ModelPrice {
   source: "config" | "built-in" | "local";
 }
 
-const LOCAL_PROVIDERS = new Set(["ollama", "llamacpp", "universal", "lemonade"]);
 
 type PricedModel = Pick<ResolvedModel, "provider" | "modelId" | "pricing">;
 
@@ -29,7 +29,7 @@ export function modelPrice(model: PricedModel): ModelPrice | undefined {
 function priceOf(model: PricedModel): ModelPrice | undefined {
   if (model.pricing !== undefined) return { ...model.pricing, source: "config" };
   if (model.provider === undefined) return undefined;
-  if (LOCAL_PROVIDERS.has(model.provider)) return { inputPer1k: 0, outputPer1k: 0, source: "local" };
+  if (PROVIDERS.get(model.provider)?.local === true) return { inputPer1k: 0, outputPer1k: 0, source: "local" };
   const table = model.provider === "openai" || model.provider === "anthropic" ? BUILT_IN_PRICES[model.provider] : undefined;
   const price = table === undefined ? undefined : lookup(table, model.modelId);
   return price === undefined ? undefined : { inputPer1k: price.input_per_1k, outputPer1k: price.output_per_1k, source: "built-in" };

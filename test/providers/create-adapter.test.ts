@@ -13,26 +13,26 @@ afterAll(() => fake.close());
 const hello: ModelCallOptions = { messages: [{ role: "user", content: "hi" }], parameters: {} };
 
 describe("createAdapter", () => {
-  it("builds each provider's adapter, reading keys and OLLAMA_HOST from the env record", () => {
+  it("builds each provider's adapter, reading keys and OLLAMA_HOST from the env record", async () => {
     const env = { OPENAI_API_KEY: "sk-openai-0123456789", ANTHROPIC_API_KEY: "sk-ant-0123456789", OLLAMA_HOST: "gpu-box:11500" };
-    const openai = createAdapter({ provider: "openai", modelId: "gpt-4o" }, env);
+    const openai = await createAdapter({ provider: "openai", modelId: "gpt-4o" }, env);
     expect(openai).toMatchObject({ provider: "openai", modelId: "gpt-4o" });
     expect(openai.preview!(hello)).toMatchObject({ url: "https://api.openai.com/v1/chat/completions", headers: { authorization: "Bearer sk-…****" } });
 
-    const anthropic = createAdapter({ provider: "anthropic", modelId: "claude-sonnet-4-5" }, env);
+    const anthropic = await createAdapter({ provider: "anthropic", modelId: "claude-sonnet-4-5" }, env);
     expect(anthropic.preview!(hello)).toMatchObject({ url: "https://api.anthropic.com/v1/messages", headers: { "x-api-key": "sk-…****" } });
 
-    expect(createAdapter({ provider: "ollama", modelId: "llama3.2" }, env).preview!(hello).url).toBe("http://gpu-box:11500/api/chat");
-    expect(createAdapter({ provider: "ollama", modelId: "llama3.2", baseUrl: "http://localhost:11434/v1" }, env).preview!(hello).url).toBe("http://localhost:11434/api/chat");
+    expect((await createAdapter({ provider: "ollama", modelId: "llama3.2" }, env)).preview!(hello).url).toBe("http://gpu-box:11500/api/chat");
+    expect((await createAdapter({ provider: "ollama", modelId: "llama3.2", baseUrl: "http://localhost:11434/v1" }, env)).preview!(hello).url).toBe("http://localhost:11434/api/chat");
 
-    const universal = createAdapter({ provider: "universal", modelId: "qwen" }, env);
+    const universal = await createAdapter({ provider: "universal", modelId: "qwen" }, env);
     expect(universal.provider).toBe("universal");
     // LlamaFarm's local runtimes are not OpenAI: OPENAI_API_KEY is not theirs.
     expect(universal.preview!(hello)).toMatchObject({ url: "http://localhost:11540/v1/chat/completions" });
     expect(universal.preview!(hello).headers.authorization).toBeUndefined();
-    expect(createAdapter({ provider: "lemonade", modelId: "qwen" }, env).preview!(hello).url).toBe("http://localhost:11534/api/v1/chat/completions");
+    expect((await createAdapter({ provider: "lemonade", modelId: "qwen" }, env)).preview!(hello).url).toBe("http://localhost:11534/api/v1/chat/completions");
 
-    const llama = createAdapter({ provider: "llamacpp", modelId: "/models/tiny.gguf", llamacpp: { maxContexts: 2 } }, env);
+    const llama = await createAdapter({ provider: "llamacpp", modelId: "/models/tiny.gguf", llamacpp: { maxContexts: 2 } }, env);
     expect(llama).toBeInstanceOf(LlamaCppAdapter);
     expect(llama.modelId).toBe("/models/tiny.gguf");
   });
@@ -44,7 +44,7 @@ describe("createAdapter", () => {
       calls++;
       return fetch(input, init);
     };
-    const adapter = createAdapter({ provider: "openai", modelId: "m", baseUrl: `${fake.url}/v1`, apiKey: "local-key-123", headers: { "X-Team": "lf" }, extraBody: { keep: 1 } }, {}, { fetch: counting });
+    const adapter = await createAdapter({ provider: "openai", modelId: "m", baseUrl: `${fake.url}/v1`, apiKey: "local-key-123", headers: { "X-Team": "lf" }, extraBody: { keep: 1 } }, {}, { fetch: counting });
     expect((await collectStream(adapter.stream(hello))).text).toBe("ok");
     expect(calls).toBe(1);
     expect(fake.requests.at(-1)).toMatchObject({ headers: { authorization: "Bearer local-key-123", "x-team": "lf" }, body: { keep: 1 } });

@@ -12,8 +12,8 @@ import { maskHeaders } from "../shared/secrets.js";
 import { buildAnthropicRequest } from "./build-anthropic-request.js";
 import { mapAnthropicError } from "./map-anthropic-error.js";
 import { parseAnthropicStream } from "./parse-anthropic-stream.js";
+import { ANTHROPIC_DEFAULT_BASE_URL } from "./descriptor.js";
 
-export const ANTHROPIC_DEFAULT_BASE_URL = "https://api.anthropic.com";
 /** The API version the SDK sends; the preview shows the same. */
 const ANTHROPIC_VERSION = "2023-06-01";
 

@@ -14,19 +14,10 @@ import { maskHeaders } from "../shared/secrets.js";
 import { undiciTransport } from "../shared/undici-transport.js";
 import type { UpstreamResponse, UpstreamTransport } from "../shared/upstream-transport.js";
 import { buildOpenAIRequest } from "./build-openai-request.js";
+import { OPENAI_DEFAULT_BASE_URLS, type OpenAICompatibleProvider } from "./descriptor.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
 import { collectOpenAIStream, readOpenAIStream } from "./read-openai-stream.js";
-
-/** The LlamaFarm runtimes that speak the OpenAI API, besides OpenAI itself. */
-export type OpenAICompatibleProvider = "openai" | "universal" | "lemonade";
-
-export const OPENAI_DEFAULT_BASE_URLS: Readonly<Record<OpenAICompatibleProvider, string>> = {
-  openai: "https://api.openai.com/v1",
-  universal: "http://localhost:11540/v1",
-  // LlamaFarm starts Lemonade Server on 11534 (its own default, 8000, is lf serve's).
-  lemonade: "http://localhost:11534/api/v1",
-};
 
 export interface OpenAIAdapterOptions {
   modelId: string;
