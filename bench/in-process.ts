@@ -16,11 +16,14 @@ import type { ModelAdapter, StreamPart } from "../runtime/core/index.js";
 import { Runtime } from "../runtime/runtime.js";
 import { MemoryStateStore } from "../runtime/state/index.js";
 import { openProjectUsage } from "../runtime/usage/index.js";
+import { PostgresServer } from "../test/helpers/postgres-server.js";
 import { BENCH_ENV, BENCH_MODELS, benchProjectYaml, UPSTREAM_MODEL } from "./bench-project.js";
 import { PATHS } from "./bench-setup.js";
 import { ChildProcesses, waitForLine } from "./child-processes.js";
 
-const { values } = parseArgs({ options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "16" } } });
+const { values } = parseArgs({
+  options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "16" }, "skip-postgres": { type: "boolean", default: false } },
+});
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = 3;
@@ -48,8 +51,12 @@ function instantAdapter(modelId: string): ModelAdapter {
   };
 }
 
-/** CPU time of this process per request, over `REQUESTS` requests with `CONCURRENCY` in flight; the best of three rounds. */
-async function measure(label: string, one: () => Promise<unknown>): Promise<void> {
+/**
+ * CPU time of this process per request, over `REQUESTS` requests with `CONCURRENCY` in flight; the best
+ * of three rounds. `settle` runs inside each round after its requests: work they left behind (rows
+ * still to commit or ship) is counted too.
+ */
+async function measure(label: string, one: () => Promise<unknown>, settle: () => Promise<void> = async () => undefined): Promise<void> {
   const figures: number[] = [];
   let rate = 0;
   for (let round = 0; round < ROUNDS; round++) {
@@ -61,6 +68,7 @@ async function measure(label: string, one: () => Promise<unknown>): Promise<void
         while (started++ < REQUESTS) await one();
       }),
     );
+    await settle();
     const used = process.cpuUsage(before);
     figures.push((used.user + used.system) / REQUESTS);
     rate = Math.max(rate, REQUESTS / ((performance.now() - from) / 1000));
@@ -78,6 +86,27 @@ function chatOnce(runtime: Runtime): () => Promise<unknown> {
   };
 }
 
+/** The same, with the ledger in PostgreSQL: rows committed locally, then shipped in batches. */
+async function measurePostgresLedger(store: MemoryStateStore): Promise<void> {
+  const postgres = await PostgresServer.start();
+  try {
+    const url = await postgres.createDatabase("bench");
+    const yaml = `${projectYaml("http://127.0.0.1:9")}\nusage:\n  database_url: ${url}\n`;
+    const project = parseProject(yaml, join(dir, "pg", "llamafarm.yaml"), { env: BENCH_ENV }).project!;
+    const usage = await openProjectUsage(project, { store, file: join(dir, "pg", "usage.db") });
+    const shipped = async () => {
+      usage.ledger.flush();
+      while (((await usage.ledger.backlog())?.rows ?? 0) > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    await measure("runtime, instant model, usage ledger in PostgreSQL", chatOnce(new Runtime(project, { adapterFor: (m) => instantAdapter(m.modelId), store, usage })), shipped);
+    await usage.close();
+    const [row] = await postgres.query("bench", "SELECT COUNT(*) AS n FROM lf_usage_requests");
+    process.stdout.write(`${"".padEnd(52)} (${row?.n} rows shipped to PostgreSQL)\n`);
+  } finally {
+    await postgres.close();
+  }
+}
+
 const children = new ChildProcesses();
 const dir = mkdtempSync(join(tmpdir(), "lf-in-process-"));
 try {
@@ -89,8 +118,9 @@ try {
   await measure("runtime, instant model, no usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId) })));
   const store = new MemoryStateStore();
   const usage = await openProjectUsage(instant, { store, file: join(dir, "usage.db") });
-  await measure("runtime, instant model, usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId), store, usage })));
-  usage.close();
+  await measure("runtime, instant model, usage ledger", chatOnce(new Runtime(instant, { adapterFor: (m) => instantAdapter(m.modelId), store, usage })), async () => usage.ledger.flush());
+  await usage.close();
+  if (!values["skip-postgres"]) await measurePostgresLedger(store);
 
   const real = parseProject(projectYaml(url), join(dir, "llamafarm.yaml"), { env: BENCH_ENV }).project!;
   const runtime = new Runtime(real);

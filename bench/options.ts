@@ -16,13 +16,15 @@ export interface BenchOptions {
   /** Spawns per CLI start-up figure. */
   cliRuns: number;
   profile: boolean;
+  /** Also measure lf with its usage ledger in PostgreSQL (started by the benchmark); default true. */
+  postgres: boolean;
   json: boolean;
   out: string;
   /** Stops everything after this many seconds, whatever state it is in. */
   deadlineS: number;
 }
 
-export const USAGE = `npm run bench -- [--quick] [--json] [--out FILE] [--profile] [--duration S] [--warmup S]
+export const USAGE = `npm run bench -- [--quick] [--json] [--out FILE] [--profile] [--skip-postgres] [--duration S] [--warmup S]
   [--connections 1,16,64] [--stream-connections 16] [--streams N] [--chunks N] [--chunk-delay-ms N] [--cli-runs N]
 Environment: BENCH_DURATION, BENCH_WARMUP (seconds) set the same as the flags.`;
 
@@ -34,6 +36,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       json: { type: "boolean", default: false },
       out: { type: "string", default: "dist/bench/results.json" },
       profile: { type: "boolean", default: false },
+      "skip-postgres": { type: "boolean", default: false },
       duration: { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string", default: "1,16,64" },
@@ -68,10 +71,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     chunkDelayMs: whole("chunk-delay-ms", values["chunk-delay-ms"]),
     cliRuns,
     profile: values.profile,
+    postgres: !values["skip-postgres"],
     json: values.json,
     out: values.out,
-    // Three targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
-    deadlineS: Math.ceil(4 * points * (durationS + warmupS + 2) + 180),
+    // Four targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
+    deadlineS: Math.ceil(5 * points * (durationS + warmupS + 2) + 200),
   };
 }
 

@@ -22,7 +22,7 @@ export function formatLoad(rows: LoadRow[]): string {
     for (const row of at) {
       const r = row.result;
       const added = direct && row.target !== "direct";
-      const ratio = row.target === "lf" && floor ? `${((100 * r.rps) / floor.rps).toFixed(0)}%` : "";
+      const ratio = (row.target === "lf" || row.target === "lf-pg") && floor ? `${((100 * r.rps) / floor.rps).toFixed(0)}%` : "";
       const cpu = r.cpuUsPerRequest === undefined ? "–" : r.cpuUsPerRequest.toFixed(0);
       out.push([point, row.target, r.rps.toFixed(0), ms(r.p50), ms(r.p99), added ? ms(r.p50 - direct.p50) : "", added ? ms(r.p99 - direct.p99) : "", ratio, cpu, String(r.errors + r.non2xx)]);
     }
@@ -57,6 +57,10 @@ export function formatReport(results: BenchResults): string {
   parts.push(`\nThroughput and latency (+: added over the direct call to the fake; cpu: the answering process's CPU time per request):\n${formatLoad(results.load)}`);
   if (results.lfRss) parts.push(`\nlf resident memory: ${results.lfRss.idleMb.toFixed(0)} MB idle, peak ${results.lfRss.peakMb.toFixed(0)} MB during the json c=${results.lfRss.connections} run, ${results.lfRss.afterMb.toFixed(0)} MB after (${results.lfRss.samples} samples)`);
   if (results.floorRss) parts.push(`floor resident memory: ${results.floorRss.idleMb.toFixed(0)} MB idle, peak ${results.floorRss.peakMb.toFixed(0)} MB during the json c=${results.floorRss.connections} run`);
+  if (results.postgresLedger) {
+    const { shipped, waiting } = results.postgresLedger;
+    parts.push(`lf-pg (usage.database_url set): ${shipped} rows in PostgreSQL after its load, ${waiting ?? "?"} still waiting in its local file`);
+  }
   if (results.chunks.length > 0) parts.push(`\nStream chunk forwarding (${results.options.chunks} chunks, ${results.options.chunkDelayMs} ms apart, ${results.options.streams} streams one at a time):\n${formatChunks(results.chunks)}`);
   const cli = results.cli;
   const cliRows = [formatSummaryRow("lf validate (spawn to exit)", cli.validate), formatSummaryRow("lf --version (spawn to exit)", cli.version), formatSummaryRow("lf chat (spawn to request at upstream)", cli.chatToUpstream)];

@@ -3,7 +3,8 @@ import type { LoadResult } from "./load-point.js";
 import type { BenchOptions } from "./options.js";
 import type { Summary } from "./stats.js";
 
-export type TargetName = "direct" | "floor" | "lf";
+/** `lf-pg`: a second lf serve whose usage ledger is PostgreSQL (`usage.database_url`). */
+export type TargetName = "direct" | "floor" | "lf" | "lf-pg";
 
 export interface LoadRow {
   target: TargetName;
@@ -51,6 +52,8 @@ export interface BenchResults {
   /** The floor's, under the same load: what any Node gateway holds, for reading lf's against. */
   floorRss?: { connections: number; idleMb: number; peakMb: number; afterMb: number; samples: number };
   chunks: ChunkRow[];
+  /** The lf-pg instance's ledger after its load: rows in PostgreSQL, rows still waiting locally. */
+  postgresLedger?: { shipped: number; waiting: number | undefined };
   cli: CliFigures;
   profile?: ProfileSummary & { file: string; rps: number };
   targets: TargetCheck[];

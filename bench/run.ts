@@ -14,6 +14,7 @@ import { measureCli } from "./cli-section.js";
 import { lfServeMissing, startLfServe, type LfServer } from "./lf-serve.js";
 import { runLoadPoint, type LoadTarget } from "./load-point.js";
 import { parseOptions, type BenchOptions } from "./options.js";
+import { startPostgresLf, type PostgresLf } from "./postgres-target.js";
 import { profileLf } from "./profile-section.js";
 import { formatReport } from "./report.js";
 import type { BenchResults, TargetName } from "./results.js";
@@ -48,7 +49,19 @@ try {
   if (missing) results.lfUnavailable = missing;
   else lf = await section("start lf serve", () => startLfServe(children, { cliBin: PATHS.cliBin, project: up.project, port: up.lfPort }));
   if (!missing && !lf) results.lfUnavailable = "lf serve did not start (see errors)";
-  await section("load", () => measureLoad(up, lf, options));
+  let pg: PostgresLf | undefined;
+  if (lf && options.postgres) {
+    pg = await section("start lf serve with the PostgreSQL ledger", () => startPostgresLf(children, PATHS.cliBin, { fake: up.fake, stamped: up.stamped, arrival: up.arrival.url }, up.project.env));
+  }
+  await section("load", () => measureLoad(up, lf, pg?.lf, options));
+  if (pg) {
+    results.postgresLedger = await section("PostgreSQL ledger", async () => {
+      // Its rows ship in the background: give the last batch a moment before counting.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return pg!.ledger();
+    });
+    await section("stop lf serve with the PostgreSQL ledger", () => pg!.close());
+  }
   await section("stream chunks", () => measureChunks(up, lf, options));
   await section("cli start-up", () => measureCli(children, up, options.cliRuns, results.cli, (what, error) => results.errors.push(`${what}: ${describe(error)}`)));
   if (lf) await children.stop(lf.child);
@@ -74,12 +87,13 @@ if (options.json) {
 clearTimeout(deadline);
 process.exitCode = final.errors.length > 0 ? 1 : 0;
 
-async function measureLoad(up: Upstreams, lf: LfServer | undefined, opts: BenchOptions): Promise<void> {
+async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServer | undefined, opts: BenchOptions): Promise<void> {
   const targets: [TargetName, LoadTarget][] = [
     ["direct", { url: `${up.fake}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.fake }],
     ["floor", { url: `${up.floor}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.floor }],
   ];
   if (lf) targets.push(["lf", { url: lf.chatUrl, model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
+  if (lfPg) targets.push(["lf-pg", { url: lfPg.chatUrl, model: BENCH_MODELS.load, pid: lfPg.child.process.pid! }]);
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;
   const idleMb = rss?.sample() ?? 0;

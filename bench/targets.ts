@@ -9,6 +9,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
   const lf1 = load("lf", 1);
   const direct1 = load("direct", 1);
   const lfChunks = results.chunks.find((row) => row.target === "lf");
+  const pg16 = load("lf-pg", 16);
   const validate = results.cli.hyperfine?.results.find((r) => r.label === "lf validate")?.medianMs ?? results.cli.validate?.p50;
   return [
     check("rps at c=16, lf / floor", "≥ 70%", lf16 && floor16 ? (100 * lf16.rps) / floor16.rps : undefined, "%", (v) => v >= 70),
@@ -17,6 +18,13 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
     check(`lf resident memory, peak at c=${results.lfRss?.connections ?? 64}`, "< 150 MB", results.lfRss?.peakMb, "MB", (v) => v < 150),
     check("lf validate, median", "< 150 ms", validate, "ms", (v) => v < 150),
     check("lf chat to upstream, p50", "< 300 ms", results.cli.chatToUpstream?.p50, "ms", (v) => v < 300),
+    check(
+      "cpu per request at c=16, PostgreSQL ledger / SQLite",
+      "≤ 110%",
+      pg16?.cpuUsPerRequest !== undefined && lf16?.cpuUsPerRequest !== undefined ? (100 * pg16.cpuUsPerRequest) / lf16.cpuUsPerRequest : undefined,
+      "%",
+      (v) => v <= 110,
+    ),
   ];
 }
 

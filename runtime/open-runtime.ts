@@ -1,13 +1,13 @@
 import type { ResolvedProject } from "./config/index.js";
 import { Runtime, type RuntimeOptions } from "./runtime.js";
 import { createStateStore, type ManagedStateStore, type StateLogger } from "./state/index.js";
-import { openProjectUsage, type UsageLedger } from "./usage/index.js";
+import { openProjectUsage, type Ledger } from "./usage/index.js";
 
 export interface OpenRuntimeOptions extends Omit<RuntimeOptions, "store" | "usage"> {
   /** A store to share (a server keeps one across config reloads); else one is made from `state:`. */
   store?: ManagedStateStore;
   /** A ledger to share (a server keeps one across reloads); else the project's own is opened. */
-  ledger?: UsageLedger;
+  ledger?: Ledger;
   /** With a shared ledger: rebuild spend from it (once per new store). */
   restore?: boolean;
   /** Record usage in the project's ledger and enforce budgets (default true). */
@@ -43,6 +43,7 @@ export async function openRuntime(project: ResolvedProject, options: OpenRuntime
       : await openProjectUsage(project, {
           store,
           ...(options.clock ? { clock: options.clock } : {}),
+          ...(options.logger ? { logger: options.logger } : {}),
           ...(options.ledger ? { ledger: options.ledger } : {}),
           ...(options.restore === undefined ? {} : { restore: options.restore }),
         });
@@ -53,7 +54,7 @@ export async function openRuntime(project: ResolvedProject, options: OpenRuntime
     store,
     async close() {
       await runtime.close();
-      usage?.close();
+      await usage?.close();
       if (ownsStore) await store.close();
     },
   };

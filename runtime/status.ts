@@ -3,6 +3,7 @@ import { redactSecrets } from "./config/index.js";
 import { apiKeyStatus, defaultBaseUrl } from "./providers/index.js";
 import { adapterSettings } from "./model-views.js";
 import type { Runtime } from "./runtime.js";
+import { storeStatus, type StoreStatus } from "./store-status.js";
 
 export interface ModelStatus {
   name: string;
@@ -37,6 +38,8 @@ export interface ProjectStatus {
   defaultReachable: boolean;
   models: ModelStatus[];
   mcp: McpStatus[];
+  /** Sessions and the usage ledger: where they are kept, whether that answers, rows waiting for PostgreSQL. */
+  stores: StoreStatus;
 }
 
 export interface StatusOptions {
@@ -108,7 +111,7 @@ export async function projectStatus(runtime: Runtime, options: StatusOptions = {
     }),
   );
 
-  const mcpStatuses = await mcpStatus(runtime, options.checkMcp ?? true, timeoutMs);
+  const [mcpStatuses, stores] = await Promise.all([mcpStatus(runtime, options.checkMcp ?? true, timeoutMs), storeStatus(project, timeoutMs)]);
   const reachable = (name: string, seen = new Set<string>()): boolean => {
     if (seen.has(name)) return false;
     seen.add(name);
@@ -124,6 +127,7 @@ export async function projectStatus(runtime: Runtime, options: StatusOptions = {
     defaultReachable: reachable(project.defaultModel),
     models,
     mcp: mcpStatuses,
+    stores,
   };
 }
 

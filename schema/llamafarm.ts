@@ -10,7 +10,7 @@ export type Provider = "ollama" | "openai" | "anthropic" | "llamacpp" | "univers
  */
 export type Money = number;
 /**
- * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+ * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
  */
 export type Duration = number | string;
 export type ApiKey =
@@ -52,6 +52,23 @@ export interface LlamaFarmProject {
   };
   server?: Server;
   state?: State;
+  /**
+   * Conversations kept by `lf serve` for requests with `X-Session-ID`: in Redis when `state.redis_url` is set, else in files under `.lf/sessions/`.
+   */
+  sessions?: {
+    /**
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
+     */
+    ttl?: number | string;
+    /**
+     * Older turns drop off beyond this many messages.
+     */
+    max_messages?: number;
+    /**
+     * Older turns drop off beyond this many bytes of stored messages; the newest turn is always kept.
+     */
+    max_size?: string;
+  };
   budget?: ProjectBudget;
   /**
    * The usage ledger.
@@ -61,6 +78,10 @@ export interface LlamaFarmProject {
      * Rows older than this are pruned.
      */
     retention_days?: number;
+    /**
+     * A PostgreSQL database that several instances share: rows are written to the local ledger first and shipped to it in batches; reports, budgets and retention read it.
+     */
+    database_url?: string;
   };
   /**
    * LlamaFarm's RAG databases and processing strategies; accepted and ignored by lf (a warning names it).
@@ -417,7 +438,7 @@ export interface Retries {
   initial_backoff?: Duration;
   max_backoff?: Duration;
   /**
-   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
    */
   max_retry_after?: number | string;
 }
@@ -436,7 +457,7 @@ export interface CircuitBreaker {
    */
   min_requests?: number;
   /**
-   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
    */
   cooldown?: number | string;
 }
@@ -507,7 +528,7 @@ export interface McpServer {
     [k: string]: string;
   };
   /**
-   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
    */
   timeout?: number | string;
   /**
@@ -544,15 +565,15 @@ export interface Server {
    */
   timeouts?: {
     /**
-     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
      */
     headers?: number | string;
     /**
-     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
      */
     request?: number | string;
     /**
-     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h".
+     * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
      */
     keep_alive?: number | string;
   };

@@ -33,9 +33,21 @@ export async function statusCommand(options: StatusCommandOptions): Promise<numb
         out.write(`${mark} ${server.name.padEnd(18)} ${server.transport.padEnd(6)} ${server.state}${server.required ? ", required" : ""}${server.tools !== undefined ? `, ${server.tools} tools` : ""}${server.detail ? `  ${paint.dim(server.detail, out)}` : ""}\n`);
       }
     }
+    out.write("\nStores\n");
+    const { sessions, usage } = status.stores;
+    out.write(storeLine("sessions", sessions, "", fancy));
+    const waiting = usage.rows === undefined ? "" : `, ${usage.rows} ${usage.rows === 1 ? "row" : "rows"} waiting in .lf/usage.db`;
+    out.write(storeLine("usage", usage, waiting, fancy));
     out.write(`\ndefault model ${status.defaultModel}: ${status.defaultReachable ? "reachable" : "NOT reachable"}\n`);
     return status.defaultReachable ? exitCodes.ok : exitCodes.failure;
   });
+}
+
+function storeLine(name: string, store: { store: string; reachable: boolean; detail?: string }, extra: string, fancy: boolean): string {
+  const out = process.stdout;
+  const mark = fancy ? (store.reachable ? paint.green("✓", out) : paint.red("✗", out)) : store.reachable ? "ok  " : "down";
+  const detail = store.detail ? `\n      ${paint.dim(store.detail, out)}` : "";
+  return `${mark} ${name.padEnd(18)} ${store.store}  ${store.reachable ? "reachable" : "NOT reachable"}${extra}${detail}\n`;
 }
 
 function modelLine(model: ModelStatus, fancy: boolean): string {

@@ -1,11 +1,10 @@
-import { existsSync } from "node:fs";
 import { LfError } from "../../runtime/index.js";
 import {
-  UsageLedger,
+  UsageDatabaseUnavailable,
   emptyUsageReport,
   formatUsageReport,
+  openUsageReader,
   parseUsageQuery,
-  usageLedgerPath,
   usageReport,
   type UsageReport,
 } from "../../runtime/usage/index.js";
@@ -20,20 +19,27 @@ export interface UsageOptions {
   json?: boolean;
 }
 
-/** Reads the project's ledger; never creates one (a project that served nothing has an empty report). */
+/**
+ * Reads the project's ledger, PostgreSQL's when `usage.database_url` is set; never creates a local one
+ * (a project that served nothing has an empty report).
+ */
 export async function usageCommand(options: UsageOptions): Promise<number> {
   try {
     const project = loadProjectOrExit(options.project);
     const query = { ...parseUsageQuery(options, Date.now()), project: `${project.namespace}/${project.name}` };
-    const file = usageLedgerPath(project.dir);
+    const ledger = openUsageReader(project);
     let report: UsageReport;
-    if (!existsSync(file)) report = emptyUsageReport(query);
+    if (ledger === undefined) report = emptyUsageReport(query);
     else {
-      const ledger = UsageLedger.open(file);
       try {
-        report = usageReport(ledger, query);
+        report = await usageReport(ledger, query);
+      } catch (error) {
+        if (!(error instanceof UsageDatabaseUnavailable)) throw error;
+        const waiting = (await ledger.backlog())?.rows ?? 0;
+        console.error(`error: ${error.message}${waiting > 0 ? ` ${waiting} rows of this instance wait in .lf/usage.db and are shipped when it is back.` : ""}`);
+        return exitCodes.failure;
       } finally {
-        ledger.close();
+        await ledger.close();
       }
     }
     process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatUsageReport(report));

@@ -29,7 +29,7 @@ export interface LoadResult {
 }
 
 /** Field names whose values are secrets, wherever they appear. */
-const SECRET_FIELD = /(^|_)(api_key|key|token|secret|password|authorization)$|^(headers|env|redis_url)$/i;
+const SECRET_FIELD = /(^|_)(api_key|key|token|secret|password|authorization)$|^(headers|env|redis_url|database_url)$/i;
 
 export function loadProjectFile(file: string, options: LoadOptions = {}): LoadResult {
   const path = resolve(file);

@@ -9,7 +9,7 @@ import type { ResolvedProject, ResolvedServer } from "./resolved-project.js";
  * shape. The schema has filled in every default; the `??` below are for files validated without it
  * (a test's literal object).
  */
-export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<ResolvedProject, "mcpServers" | "requiredMcpServers" | "server" | "state" | "usage" | "budget"> {
+export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<ResolvedProject, "mcpServers" | "requiredMcpServers" | "server" | "state" | "usage" | "sessions" | "budget"> {
   const mcpServers: McpServerConfig[] = (config.mcp?.servers ?? []).map((s) => ({
     name: s.name,
     transport: s.transport,
@@ -28,7 +28,12 @@ export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<Res
     requiredMcpServers: new Set(mcpServers.filter((s) => s.required === true).map((s) => s.name)),
     server: resolveServer(config.server),
     state: { redisUrl: config.state?.redis_url, keyPrefix: config.state?.key_prefix ?? "lf:" },
-    usage: { retentionDays: config.usage?.retention_days ?? 90 },
+    usage: { retentionDays: config.usage?.retention_days ?? 90, databaseUrl: config.usage?.database_url },
+    sessions: {
+      ttlMs: parseDuration(config.sessions?.ttl ?? "30d"),
+      maxMessages: config.sessions?.max_messages ?? 200,
+      maxBytes: parseByteSize(config.sessions?.max_size ?? "1mb"),
+    },
     budget:
       budget === undefined
         ? undefined

@@ -92,7 +92,9 @@ export interface ResolvedProject {
   readonly requiredMcpServers: ReadonlySet<string>;
   readonly server: ResolvedServer;
   readonly state: { readonly redisUrl: string | undefined; readonly keyPrefix: string };
-  readonly usage: { readonly retentionDays: number };
+  readonly usage: { readonly retentionDays: number; readonly databaseUrl: string | undefined };
+  /** `sessions:`: how long and how much a conversation is kept. */
+  readonly sessions: { readonly ttlMs: number; readonly maxMessages: number; readonly maxBytes: number };
   /** The project-wide budget, when one is set. */
   readonly budget: { perRequest?: number; daily?: number; monthly?: number; whenExceeded: ReadonlyArray<string> } | undefined;
   /** The file as validated, with the schema's defaults filled in; read only inside `config/`. */

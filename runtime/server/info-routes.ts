@@ -17,7 +17,9 @@ export function health(_req: Request, res: Response): void {
 
 /**
  * `GET /health/ready`: each project's config (loaded, or the findings of the edit that was refused)
- * and each model's circuit and last known reachability. 503 while some project is not serving at all.
+ * and each model's circuit and last known reachability, where sessions and usage rows are kept and
+ * whether those answer (with the rows waiting for PostgreSQL). 503 while some project is not serving at
+ * all; "degraded" while a config edit was refused or a store is down.
  */
 export function readiness(registry: ProjectRegistry) {
   return async function ready(req: Request, res: Response): Promise<void> {
@@ -25,7 +27,8 @@ export function readiness(registry: ProjectRegistry) {
     const visible = registry.projects.filter((p) => p.key === undefined ? ctx.key?.projects === undefined : mayUse(ctx.key, p.key));
     const projects = await Promise.all(visible.map((p) => p.readiness()));
     const serving = projects.every((p) => p.loaded);
-    const status = !serving ? "not_ready" : projects.some((p) => p.config_error !== null) ? "degraded" : "ready";
+    const degraded = projects.some((p) => p.config_error !== null || p.sessions?.reachable === false || p.usage?.reachable === false);
+    const status = !serving ? "not_ready" : degraded ? "degraded" : "ready";
     sendJson(res, ctx, serving ? 200 : 503, { status, projects });
   };
 }

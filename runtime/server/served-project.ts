@@ -14,9 +14,14 @@ import {
   type RuntimeOptions,
 } from "../index.js";
 import { createStateStore, type ManagedStateStore } from "../state/index.js";
-import { UsageLedger, usageLedgerPath } from "../usage/index.js";
-import { ModelHealth, type ModelReachability } from "./model-health.js";
-import { SessionStore } from "./session-store.js";
+import { openProjectUsage, openUsageLedger, type Ledger, type LedgerBacklog } from "../usage/index.js";
+import { createSessionStore } from "./create-session-store.js";
+import { FileSessionStore } from "./file-session-store.js";
+import { ModelHealth } from "./model-health.js";
+import type { ProjectReadiness } from "./project-readiness.js";
+import type { SessionStore } from "./session-store.js";
+
+export type { ProjectReadiness } from "./project-readiness.js";
 
 export interface ServedProjectOptions {
   logger: Logger;
@@ -46,18 +51,8 @@ export class Generation {
     readonly runtime: Runtime,
     readonly mcp: McpPool,
     readonly mcpKey: string,
+    readonly sessions: { key: string; store: SessionStore },
   ) {}
-}
-
-export interface ProjectReadiness {
-  id: string | null;
-  file: string;
-  loaded: boolean;
-  loaded_at: string | null;
-  config_error: { at: string; findings: string[] } | null;
-  models: Array<{ name: string; provider: string | null; router: string | null; circuit: string | null; unavailable: string | null } & ModelReachability>;
-  /** Each MCP server: its state, and why it last failed (its command or URL named). */
-  mcp: Array<{ name: string; required: boolean; state: string; last_error: string | null }>;
 }
 
 /**
@@ -68,7 +63,6 @@ export interface ProjectReadiness {
  */
 export class ServedProject {
   readonly health = new ModelHealth();
-  readonly sessions: SessionStore;
   loadError: { at: number; findings: string[] } | undefined;
   loadedAt: number | undefined;
   private current: Generation | undefined;
@@ -82,16 +76,26 @@ export class ServedProject {
   /** Shared by every generation while `state:` is unchanged (rate limits, breakers, spend). */
   private store: { key: string; store: ManagedStateStore } | undefined;
   private readonly stores = new Set<ManagedStateStore>();
+  /** The project's usage ledger, opened on first load and kept across reloads while `usage.database_url` is unchanged. */
+  private ledger: { key: string; ledger: Ledger } | undefined;
   /** MCP servers that could not be used at their last binding, with why: a failure is logged once, until the server works again. */
   private readonly toolProblems = new Map<string, string>();
-  /** The project's usage ledger, opened on first load and kept across reloads. */
-  private ledger: UsageLedger | undefined;
+  /** Ledgers an edit replaced, still used by the generations that started on them, closed with the project. */
+  private readonly replacedLedgers: Ledger[] = [];
+  /** Until the file first loads: files, as the project's default. */
+  private readonly defaultSessions: SessionStore;
+  private readonly sessionUsers = new Map<SessionStore, number>();
 
   constructor(
     readonly file: string,
     private readonly options: ServedProjectOptions,
   ) {
-    this.sessions = new SessionStore(dirname(file));
+    this.defaultSessions = new FileSessionStore(dirname(file));
+  }
+
+  /** Where this project's conversations are kept: Redis when it shares state, else files. */
+  get sessions(): SessionStore {
+    return this.current?.sessions.store ?? this.defaultSessions;
   }
 
   get project(): ResolvedProject | undefined {
@@ -160,6 +164,9 @@ export class ServedProject {
         });
       }
     }
+    const sessions = generation === undefined ? null : await this.sessionReadiness(generation.sessions.store);
+    const backlog = this.ledger === undefined ? undefined : await this.ledger.ledger.backlog();
+    const usage = this.ledger === undefined ? null : backlog === undefined ? { store: "sqlite" } : { store: backlog.database, ...backlog };
     return {
       id: this.key ?? null,
       file: this.file,
@@ -168,6 +175,8 @@ export class ServedProject {
       config_error: this.loadError === undefined ? null : { at: new Date(this.loadError.at).toISOString(), findings: this.loadError.findings },
       models,
       mcp: generation === undefined ? [] : this.mcpReadiness(generation),
+      sessions,
+      usage,
     };
   }
 
@@ -182,6 +191,11 @@ export class ServedProject {
     }));
   }
 
+  private async sessionReadiness(store: SessionStore): Promise<NonNullable<ProjectReadiness["sessions"]>> {
+    const check = await store.check();
+    return { store: store.describe, reachable: check.ok, ...(check.detail === undefined ? {} : { detail: redactSecrets(check.detail, this.secrets) }) };
+  }
+
   /** Closes every generation, running or not: call once requests have drained or the grace has passed. */
   async close(): Promise<void> {
     this.closed = true;
@@ -190,8 +204,10 @@ export class ServedProject {
     await Promise.allSettled([...this.live].map((generation) => this.retire(generation)));
     await Promise.allSettled([...this.stores].map((store) => store.close()));
     this.stores.clear();
-    this.ledger?.close();
+    const ledgers = [...this.replacedLedgers.splice(0), ...(this.ledger === undefined ? [] : [this.ledger.ledger])];
     this.ledger = undefined;
+    await Promise.allSettled(ledgers.map((ledger) => ledger.close()));
+    await this.defaultSessions.close();
   }
 
   private async loadOnce(force: boolean): Promise<LoadOutcome> {
@@ -252,19 +268,23 @@ export class ServedProject {
     const previous = this.current;
     const env = this.options.env ?? process.env;
     const { store, created } = this.stateStore(project);
-    this.ledger ??= UsageLedger.open(usageLedgerPath(project.dir), { retentionDays: project.usage.retentionDays });
+    const logger = this.storeLogger(project);
+    const ledger = this.ledgerFor(project, logger);
+    const sessions = this.sessionsFor(project);
     const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
     const { runtime } = await openRuntime(project, {
       ...this.options.runtimeOptions,
       env,
       mcp,
       store,
-      ledger: this.ledger,
+      ledger,
       restore: created,
+      logger,
       onEvent: (event) => this.onRoutingEvent(project, event),
     });
-    const generation = new Generation(runtime, mcp, mcpKey);
+    const generation = new Generation(runtime, mcp, mcpKey, sessions);
     this.pools.set(mcp, (this.pools.get(mcp) ?? 0) + 1);
+    this.sessionUsers.set(sessions.store, (this.sessionUsers.get(sessions.store) ?? 0) + 1);
     this.live.add(generation);
     return generation;
   }
@@ -273,15 +293,36 @@ export class ServedProject {
   private stateStore(project: ResolvedProject): { store: ManagedStateStore; created: boolean } {
     const key = JSON.stringify(project.state);
     if (this.store?.key === key) return { store: this.store.store, created: false };
-    const log = this.options.logger;
     const store = createStateStore({
       redisUrl: project.state.redisUrl,
       keyPrefix: project.state.keyPrefix,
-      logger: { warn: (m) => log.warn({ file: this.file }, redactSecrets(m, project.secrets)), info: (m) => log.info({ file: this.file }, redactSecrets(m, project.secrets)) },
+      logger: this.storeLogger(project),
     });
     this.store = { key, store };
     this.stores.add(store);
     return { store, created: true };
+  }
+
+  /** The ledger while `usage.database_url` is unchanged, else a new one; the old one closes with the project. */
+  private ledgerFor(project: ResolvedProject, logger: { warn(m: string): void; info(m: string): void }): Ledger {
+    const key = project.usage.databaseUrl ?? "";
+    if (this.ledger?.key === key) return this.ledger.ledger;
+    if (this.ledger !== undefined) this.replacedLedgers.push(this.ledger.ledger);
+    this.ledger = { key, ledger: openUsageLedger(project, { logger }) };
+    return this.ledger.ledger;
+  }
+
+  /** The current generation's session store while `state:`, `sessions:` and the project's name are unchanged. */
+  private sessionsFor(project: ResolvedProject): { key: string; store: SessionStore } {
+    const key = JSON.stringify([project.state, project.sessions, project.namespace, project.name]);
+    const current = this.current?.sessions;
+    if (current?.key === key) return current;
+    return { key, store: createSessionStore(project, dirname(this.file)) };
+  }
+
+  private storeLogger(project: ResolvedProject): { warn(m: string): void; info(m: string): void } {
+    const log = this.options.logger;
+    return { warn: (m) => log.warn({ file: this.file }, redactSecrets(m, project.secrets)), info: (m) => log.info({ file: this.file }, redactSecrets(m, project.secrets)) };
   }
 
   private refuse(findings: string[]): LoadOutcome {
@@ -299,6 +340,13 @@ export class ServedProject {
   private async retire(generation: Generation): Promise<void> {
     if (!this.live.delete(generation)) return;
     await generation.runtime.close().catch((error: unknown) => this.options.logger.warn({ file: this.file, err: message(error, this.secrets) }, "closing a runtime failed"));
+    const sessions = generation.sessions.store;
+    const sessionUsers = (this.sessionUsers.get(sessions) ?? 1) - 1;
+    if (sessionUsers > 0) this.sessionUsers.set(sessions, sessionUsers);
+    else {
+      this.sessionUsers.delete(sessions);
+      await sessions.close().catch(() => undefined);
+    }
     const users = (this.pools.get(generation.mcp) ?? 1) - 1;
     if (users > 0) {
       this.pools.set(generation.mcp, users);

@@ -1,6 +1,3 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { ChatMessage } from "../index.js";
 import { ApiError } from "../wires/api-error.js";
 import { parseMessages } from "../wires/openai-chat/decode-chat-body.js";
@@ -21,9 +18,38 @@ export interface StoredMessage {
   tool_call_id?: string;
 }
 
+/** `sessions:` of the project file, resolved. */
+export interface SessionSettings {
+  /** A session is forgotten this long after its last turn. */
+  ttlMs: number;
+  /** Older turns drop off beyond this many messages... */
+  maxMessages: number;
+  /** ...or beyond this many bytes of stored messages (their JSON); the newest turn always stays. */
+  maxBytes: number;
+}
+
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = { ttlMs: 30 * 86_400_000, maxMessages: 200, maxBytes: 1024 * 1024 };
+
+/** Where a server keeps its conversations: files for one process, Redis for several. */
+export interface SessionStore {
+  /** What the store is, for errors, `/health/ready` and `lf status`; never a secret. */
+  readonly describe: string;
+  readonly kind: "files" | "redis";
+  read(id: string): Promise<SessionRecord | undefined>;
+  /** The stored history as runtime messages, ready to go before the new ones. */
+  history(id: string): Promise<ChatMessage[]>;
+  /**
+   * Adds a finished turn, the new client messages (system ones are not kept) and the answer, at once:
+   * turns that end together, on this instance or another, are both kept, one after the other.
+   */
+  append(id: string, project: string, added: readonly ChatMessage[]): Promise<void>;
+  remove(id: string): Promise<boolean>;
+  /** Whether the store answers now, with the reason when it does not. */
+  check(): Promise<{ ok: boolean; detail?: string }>;
+  close(): Promise<void>;
+}
+
 const SESSION_ID = /^[A-Za-z0-9_-]{1,128}$/;
-/** Enough for a long conversation; older turns drop off so a prompt cannot grow without bound. */
-export const MAX_SESSION_MESSAGES = 200;
 
 export function checkSessionId(id: string): string {
   if (!SESSION_ID.test(id)) {
@@ -32,101 +58,34 @@ export function checkSessionId(id: string): string {
   return id;
 }
 
-/**
- * Conversations kept by the server, one JSON file per session under the project's `.lf/sessions/`.
- * A write goes to a temporary file first and is renamed into place, so a crash never leaves half a
- * history; writes to one session are queued so concurrent turns do not lose each other's messages.
- */
-export class SessionStore {
-  private readonly dir: string;
-  private readonly queues = new Map<string, Promise<unknown>>();
-  private madeDir = false;
+/** A request that names a session cannot be answered without its history: 503, never a forgotten one. */
+export function sessionStoreUnavailable(store: string, id: string, cause: string): ApiError {
+  return new ApiError(
+    503,
+    `The session store (${store}) is unavailable: ${cause}. This request names session ${id}, which cannot be read or saved until it is back; requests without X-Session-ID are still served.`,
+    "server_error",
+    "session_store_unavailable",
+    "X-Session-ID",
+  );
+}
 
-  constructor(
-    projectDir: string,
-    private readonly maxMessages = MAX_SESSION_MESSAGES,
-  ) {
-    this.dir = join(projectDir, ".lf", "sessions");
-  }
+/** A stored record's messages as runtime messages. */
+export function historyOf(record: SessionRecord | undefined): ChatMessage[] {
+  return record ? parseMessages(record.messages, "session") : [];
+}
 
-  async read(id: string): Promise<SessionRecord | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.file(id), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
-    }
-    const record = JSON.parse(text) as SessionRecord;
-    return Array.isArray(record.messages) ? record : undefined;
-  }
-
-  /** The stored history as runtime messages, ready to go before the new ones. */
-  async history(id: string): Promise<ChatMessage[]> {
-    const record = await this.read(id);
-    return record ? parseMessages(record.messages, "session") : [];
-  }
-
-  /** Adds a finished turn: the new client messages (system ones are not kept) and the answer. */
-  append(id: string, project: string, added: readonly ChatMessage[]): Promise<void> {
-    return this.serialize(id, async () => {
-      const now = Date.now();
-      const record = (await this.read(id)) ?? { id, project, created_at: now, updated_at: now, messages: [] };
-      for (const message of added) if (message.role !== "system") record.messages.push(toStored(message));
-      record.messages = trim(record.messages, this.maxMessages);
-      record.updated_at = now;
-      await this.write(id, record);
-    });
-  }
-
-  remove(id: string): Promise<boolean> {
-    return this.serialize(id, async () => {
-      try {
-        await rm(this.file(id));
-        return true;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-        throw error;
-      }
-    });
-  }
-
-  private async write(id: string, record: SessionRecord): Promise<void> {
-    if (!this.madeDir) {
-      await mkdir(this.dir, { recursive: true });
-      this.madeDir = true;
-    }
-    const target = this.file(id);
-    const temp = `${target}.${randomBytes(6).toString("hex")}.tmp`;
-    try {
-      await writeFile(temp, JSON.stringify(record), { mode: 0o600 });
-      await rename(temp, target);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
-  }
-
-  private file(id: string): string {
-    return join(this.dir, `${checkSessionId(id)}.json`);
-  }
-
-  private serialize<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.queues.get(id) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const tail = next.catch(() => undefined);
-    this.queues.set(id, tail);
-    void tail.then(() => {
-      if (this.queues.get(id) === tail) this.queues.delete(id);
-    });
-    return next;
-  }
+/** The messages of a turn that are kept, in the stored shape (system messages are not). */
+export function toStoredMessages(added: readonly ChatMessage[]): StoredMessage[] {
+  const out: StoredMessage[] = [];
+  for (const message of added) if (message.role !== "system") out.push(toStored(message));
+  return out;
 }
 
 function toStored(message: ChatMessage): StoredMessage {
   const content = typeof message.content === "string" || message.content === null
     ? message.content
     : message.content.map((part) => (part.type === "text" ? { type: "text", text: part.text } : { type: "image_url", image_url: { url: part.url } }));
+  // `role` first: the Redis store recognises a user message by how its JSON starts.
   return {
     role: message.role as StoredMessage["role"],
     content,
@@ -137,10 +96,22 @@ function toStored(message: ChatMessage): StoredMessage {
   };
 }
 
-/** Keeps the newest messages, starting at a user message so no tool answer is left without its call. */
-function trim(messages: StoredMessage[], max: number): StoredMessage[] {
-  if (messages.length <= max) return messages;
-  let start = messages.length - max;
-  while (start < messages.length && messages[start]!.role !== "user") start++;
-  return messages.slice(start);
+/**
+ * Where a history over its caps starts again: the oldest messages drop off until both caps hold, then
+ * up to the next user message, so no answer or tool result is left without what it answers. The newest
+ * user message and what follows it always stay, even alone over the byte cap. The Redis store's append
+ * script does the same (`session-scripts.ts`); the store contract test holds the two together.
+ */
+export function keptFrom(messages: ReadonlyArray<{ user: boolean; bytes: number }>, maxMessages: number, maxBytes: number): number {
+  const n = messages.length;
+  let bytes = 0;
+  for (const m of messages) bytes += m.bytes;
+  if (n <= maxMessages && bytes <= maxBytes) return 0;
+  let lastUser = n - 1;
+  while (lastUser >= 0 && !messages[lastUser]!.user) lastUser--;
+  if (lastUser < 0) return Math.max(0, n - maxMessages);
+  let start = 0;
+  while (start < lastUser && (n - start > maxMessages || bytes > maxBytes)) bytes -= messages[start++]!.bytes;
+  while (start < lastUser && !messages[start]!.user) start++;
+  return start;
 }

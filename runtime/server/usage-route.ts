@@ -1,7 +1,7 @@
-import { existsSync } from "node:fs";
 import type { Request, Response } from "express";
-import { emptyUsageReport, parseUsageQuery, usageLedgerPath, usageReport, UsageLedger, type UsageReport, type UsageQuery } from "../usage/index.js";
+import { emptyUsageReport, openUsageReader, parseUsageQuery, UsageDatabaseUnavailable, usageReport, type UsageReport, type UsageQuery } from "../usage/index.js";
 import type { Runtime } from "../index.js";
+import { ApiError } from "../wires/api-error.js";
 import { checkAccess } from "./api-keys.js";
 import { unknownProject } from "./chat-target.js";
 import type { ProjectRegistry } from "./project-registry.js";
@@ -12,10 +12,11 @@ import { sendJson } from "./send-json.js";
  * `GET /v1/projects/{namespace}/{project}/usage?since=7d&by=model|day|session&compare=a,b`: the
  * report `lf usage --json` prints, for one project. The runtime's own ledger when it keeps one, else
  * the project's `.lf/usage.db` when some other process (`lf chat`) wrote it, else an empty report:
- * reading never creates a ledger.
+ * reading never creates a ledger. With `usage.database_url` the report is PostgreSQL's, every
+ * instance's rows; 503 while it cannot be reached.
  */
 export function usageRoute(registry: ProjectRegistry) {
-  return function usage(req: Request, res: Response): void {
+  return async function usage(req: Request, res: Response): Promise<void> {
     const ctx = contextOf(req);
     const key = `${req.params.namespace}/${req.params.project}`;
     const served = registry.get(key);
@@ -26,22 +27,24 @@ export function usageRoute(registry: ProjectRegistry) {
     const query = { ...parseUsageQuery(params, Date.now()), project: key };
     const generation = served.acquire();
     try {
-      sendJson(res, ctx, 200, reportOf(generation.runtime, query));
+      sendJson(res, ctx, 200, await reportOf(generation.runtime, query));
+    } catch (error) {
+      if (!(error instanceof UsageDatabaseUnavailable)) throw error;
+      throw new ApiError(503, `${error.message} Rows are kept by each instance and shipped when it is back.`, "server_error", "usage_database_unavailable");
     } finally {
       served.release(generation);
     }
   };
 }
 
-function reportOf(runtime: Runtime, query: UsageQuery): UsageReport {
+async function reportOf(runtime: Runtime, query: UsageQuery): Promise<UsageReport> {
   const own = runtime.usage?.ledger;
   if (own !== undefined) return usageReport(own, query);
-  const file = usageLedgerPath(runtime.project.dir);
-  if (!existsSync(file)) return emptyUsageReport(query);
-  const ledger = UsageLedger.open(file);
+  const ledger = openUsageReader(runtime.project);
+  if (ledger === undefined) return emptyUsageReport(query);
   try {
-    return usageReport(ledger, query);
+    return await usageReport(ledger, query);
   } finally {
-    ledger.close();
+    await ledger.close();
   }
 }

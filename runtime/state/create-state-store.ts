@@ -1,6 +1,5 @@
-import { createRequire } from "node:module";
-import type { Redis as RedisClient, RedisOptions } from "ioredis";
 import { systemClock, type Clock } from "../core/index.js";
+import { connectRedis } from "./connect-redis.js";
 import { MemoryStateStore } from "./memory-state-store.js";
 import { RedisStateStore } from "./redis-state-store.js";
 import { ResilientStateStore, type StateLogger } from "./resilient-state-store.js";
@@ -33,13 +32,10 @@ export interface ManagedStateStore extends StateStore {
 export function createStateStore(options: CreateStateStoreOptions = {}): ManagedStateStore {
   const clock = options.clock ?? systemClock;
   if (options.redisUrl === undefined || options.redisUrl === "") return new ProcessStateStore({ clock });
-  const redis = new (loadRedis())(options.redisUrl, {
-    // Fail at once rather than queue while disconnected: the caller answers from local state instead.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 500,
-    connectTimeout: options.connectTimeoutMs ?? 2000,
-    retryStrategy: (times) => Math.min(times * 100, 1000),
+  // Fails at once rather than queueing while disconnected: the caller answers from local state instead.
+  const redis = connectRedis(options.redisUrl, {
+    ...(options.commandTimeoutMs === undefined ? {} : { commandTimeoutMs: options.commandTimeoutMs }),
+    ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
   });
   const primary = new RedisStateStore(redis, { clock, ...(options.keyPrefix === undefined ? {} : { keyPrefix: options.keyPrefix }) });
   return new ResilientStateStore(primary, new MemoryStateStore({ clock }), {
@@ -51,10 +47,4 @@ export function createStateStore(options: CreateStateStoreOptions = {}): Managed
 class ProcessStateStore extends MemoryStateStore implements ManagedStateStore {
   readonly shared = false;
   async close(): Promise<void> {}
-}
-
-/** ioredis is loaded only when a project configures Redis, so the default path never pays for it. */
-function loadRedis(): new (url: string, options: RedisOptions) => RedisClient {
-  const require = createRequire(import.meta.url);
-  return (require("ioredis") as { Redis: new (url: string, options: RedisOptions) => RedisClient }).Redis;
 }

@@ -3,3 +3,4 @@ export * from "./memory-state-store.js";
 export * from "./redis-state-store.js";
 export * from "./resilient-state-store.js";
 export * from "./create-state-store.js";
+export * from "./connect-redis.js";

@@ -2,7 +2,7 @@ import { LfError, systemClock, type Clock } from "../core/index.js";
 import type { ResolvedProject } from "../config/index.js";
 import type { StateStore } from "../state/index.js";
 import { periodOf, type BudgetPeriod, type PeriodSpan } from "./budget-periods.js";
-import type { UsageLedger } from "./usage-ledger.js";
+import type { Ledger } from "./ledger.js";
 
 export interface BudgetLimits {
   perRequest?: number | undefined;
@@ -168,11 +168,11 @@ export class BudgetGuard {
    * Sets the counters from the ledger: for a store that lives in this process only, so budgets survive
    * a restart. Call once, on a fresh store, before any request is recorded.
    */
-  async restoreFrom(ledger: UsageLedger): Promise<void> {
+  async restoreFrom(ledger: Ledger): Promise<void> {
     const now = this.clock.now();
     for (const period of ["daily", "monthly"] as const) {
       const { start, end } = periodOf(period, now);
-      const byModel = ledger.spendByModel(start, this.config.project);
+      const byModel = await ledger.spendByModel(start, this.config.project);
       let total = 0;
       for (const [model, cost] of byModel) {
         if (cost <= 0) continue;

@@ -1,4 +1,4 @@
-import type { UsageSummary } from "./usage-ledger.js";
+import type { UsageSummary } from "./ledger.js";
 import type { UsageReport } from "./usage-report.js";
 
 /** The report as aligned text columns, for a terminal. */

@@ -1,12 +1,12 @@
 import type { StreamPart } from "../core/index.js";
 import type { BudgetGuard } from "./budget-guard.js";
 import { buildUsageRecord, type EndedRequest } from "./build-usage-record.js";
-import type { UsageLedger } from "./usage-ledger.js";
+import type { Ledger } from "./ledger.js";
 import type { UsageRecord } from "./usage-record.js";
 
 /** Where a finished request is written: the ledger, and the budget counters. */
 export interface UsageSinks {
-  ledger?: UsageLedger | undefined;
+  ledger?: Ledger | undefined;
   budget?: BudgetGuard | undefined;
 }
 

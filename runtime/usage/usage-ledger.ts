@@ -1,50 +1,22 @@
 import type Database from "better-sqlite3";
+import { randomUUID } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { systemClock, type Clock } from "../core/index.js";
+import { emptySummary, type Ledger, type LedgerFilter, type UsageGrouping, type UsageSummary } from "./ledger.js";
+import { COLUMNS, fromRow, GROUP_EXPRESSIONS, migrate, pushRow, ROW_PARAMETERS, summarySql, whereClause, type Row, type SummaryRow } from "./sqlite-ledger-sql.js";
 import { abandonedJournals, readJournal, removeJournal, UsageJournal } from "./usage-journal.js";
 import type { UsageRecord } from "./usage-record.js";
-import { COLUMNS, fromRow, migrate, pushRow, whereClause, type Row, type SummaryRow } from "./ledger-rows.js";
-
-export type UsageGrouping = "model" | "day" | "session";
-
-/** Which rows a report covers: `[since, until)` in epoch ms, optionally one project and some models. */
-export interface LedgerFilter {
-  since: number;
-  until: number;
-  project?: string;
-  /** Serving models (or requested ones, for requests nothing answered). */
-  models?: readonly string[];
-}
-
-/** One line of a report: every figure over the rows of one group. */
-export interface UsageSummary {
-  key: string;
-  calls: number;
-  failures: number;
-  /** Answered by a model other than the first choice. */
-  fallbacks: number;
-  /** Over successful requests; null when there were none. */
-  p50LatencyMs: number | null;
-  p95LatencyMs: number | null;
-  inputTokens: number;
-  outputTokens: number;
-  /** Calls whose tokens are estimates. */
-  estimatedCalls: number;
-  costUsd: number;
-  /** Successful calls to a model with no known price (counted as $0 in `costUsd`). */
-  unpricedCalls: number;
-}
 
 const DAY_MS = 86_400_000;
 
-const GROUP_EXPRESSIONS: Record<UsageGrouping | "all", string> = {
-  model: "COALESCE(served_model, requested_model)",
-  day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')",
-  session: "COALESCE(session_id, '')",
-  all: "'all'",
-};
+/** A committed row as the shipper to PostgreSQL reads it: where it sits locally, and its id everywhere. */
+export interface SpooledRow {
+  id: number;
+  rowId: string;
+  record: UsageRecord;
+}
 
 /** Open ledgers, whose queued rows a normal exit commits. */
 const withQueues = new Set<UsageLedger>();
@@ -63,8 +35,7 @@ export function usageLedgerPath(projectDir: string): string {
   return join(projectDir, ".lf", "usage.db");
 }
 
-const ROW_PARAMETERS = `(${COLUMNS.split(",").map(() => "?").join(", ")})`;
-/** Rows per multi-row INSERT: one statement step for many rows (16 parameters each). */
+/** Rows per multi-row INSERT: one statement step for many rows (17 parameters each). */
 const BATCH_ROWS = 32;
 /** Queued rows wait at most this long for their commit. */
 const FLUSH_AFTER_MS = 100;
@@ -81,10 +52,14 @@ const FLUSH_AT_ROWS = 512;
  * what its journal holds (see `UsageJournal`). Every read, `close` and a normal exit commit the queue
  * first. Budgets do not wait for the commit: they are counted in the state store as each request ends.
  */
-export class UsageLedger {
+export class UsageLedger implements Ledger {
   private readonly insertRow: Database.Statement;
   private readonly insertBatch: Database.Statement;
-  private readonly insertMany: (records: UsageRecord[]) => void;
+  /** Inserts the rows under their ids and returns the place (rowid) of the last; the others precede it. */
+  private readonly insertMany: (records: UsageRecord[], rowIds: string[]) => number;
+  private readonly selectSpooled: Database.Statement<Row>;
+  private readonly deleteSpooled: Database.Statement;
+  private readonly countRows: Database.Statement<{ n: number }>;
   private queued: UsageRecord[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private journal: UsageJournal | undefined;
@@ -95,28 +70,34 @@ export class UsageLedger {
     private readonly db: Database,
     private readonly clock: Clock,
     private readonly journalDir: string,
+    private readonly onCommit: ((rows: SpooledRow[]) => void) | undefined,
   ) {
     this.setMark = db.prepare("INSERT INTO journal_marks (name, offset) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET offset = excluded.offset");
     const deleteMark = db.prepare("DELETE FROM journal_marks WHERE name = ?");
     this.forgetMark = (name) => void deleteMark.run(name);
     this.insertRow = db.prepare(`INSERT INTO requests (${COLUMNS}) VALUES ${ROW_PARAMETERS}`);
     this.insertBatch = db.prepare(`INSERT INTO requests (${COLUMNS}) VALUES ${Array.from({ length: BATCH_ROWS }, () => ROW_PARAMETERS).join(", ")}`);
-    this.insertMany = db.transaction((records: UsageRecord[]) => {
+    this.insertMany = db.transaction((records: UsageRecord[], rowIds: string[]) => {
       let i = 0;
+      let last = 0;
       if (records.length >= BATCH_ROWS) {
         const values: unknown[] = [];
         for (; i + BATCH_ROWS <= records.length; i += BATCH_ROWS) {
           values.length = 0;
-          for (let j = i; j < i + BATCH_ROWS; j++) pushRow(values, records[j]!);
-          this.insertBatch.run(values);
+          for (let j = i; j < i + BATCH_ROWS; j++) pushRow(values, records[j]!, rowIds[j]!);
+          last = Number(this.insertBatch.run(values).lastInsertRowid);
         }
       }
-      for (; i < records.length; i++) this.insert(records[i]!);
+      for (; i < records.length; i++) last = this.insertOne(records[i]!, rowIds[i]!);
       if (this.journal !== undefined) {
         const mark = this.journal.mark();
         this.setMark.run(mark.name, mark.offset);
       }
+      return last;
     });
+    this.selectSpooled = db.prepare<Row>("SELECT * FROM requests ORDER BY id LIMIT ?");
+    this.deleteSpooled = db.prepare("DELETE FROM requests WHERE id = ? AND row_id = ?");
+    this.countRows = db.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM requests");
     withQueues.add(this);
   }
 
@@ -131,24 +112,33 @@ export class UsageLedger {
     if (existsSync(file)) accessSync(file, constants.W_OK);
   }
 
-  /** Opens (creating it and its folder if need be) and drops rows older than `retentionDays`. */
-  static open(file: string, options: { retentionDays?: number; clock?: Clock } = {}): UsageLedger {
+  /**
+   * Opens (creating it and its folder if need be) and drops rows older than `retentionDays`. `onCommit`
+   * hears of every row committed by `append` or `insert`, with its place and id, as it is committed.
+   */
+  static open(file: string, options: { retentionDays?: number; clock?: Clock; onCommit?: (rows: SpooledRow[]) => void } = {}): UsageLedger {
     mkdirSync(dirname(file), { recursive: true });
     const db = new (sqlite())(file, { timeout: 5000 });
     db.pragma("journal_mode = WAL");
     // In WAL mode NORMAL survives a killed process; only a power loss can cost the last commits.
     db.pragma("synchronous = NORMAL");
     migrate(db);
-    const ledger = new UsageLedger(db, options.clock ?? systemClock, journalDirOf(file));
+    const ledger = new UsageLedger(db, options.clock ?? systemClock, journalDirOf(file), options.onCommit);
     ledger.recover();
     if (options.retentionDays !== undefined) ledger.prune(options.retentionDays);
     return ledger;
   }
 
   insert(record: UsageRecord): void {
+    const rowId = randomUUID();
+    const id = this.insertOne(record, rowId);
+    this.onCommit?.([{ id, rowId, record }]);
+  }
+
+  private insertOne(record: UsageRecord, rowId: string): number {
     const values: unknown[] = [];
-    pushRow(values, record);
-    this.insertRow.run(values);
+    pushRow(values, record, rowId);
+    return Number(this.insertRow.run(values).lastInsertRowid);
   }
 
   /** Journals a row and queues it, committed with the others queued within 100 ms (see the class comment). */
@@ -182,8 +172,39 @@ export class UsageLedger {
     if (this.queued.length === 0 || !this.db.open) return;
     const rows = this.queued;
     this.queued = [];
-    this.insertMany(rows);
+    const rowIds = rows.map(() => randomUUID());
+    const last = this.insertMany(rows, rowIds);
     this.journal?.rotateIfLarge(this.forgetMark);
+    // One transaction held the write lock throughout: its rows took consecutive places.
+    if (this.onCommit !== undefined) {
+      const first = last - rows.length + 1;
+      this.onCommit(rows.map((record, i) => ({ id: first + i, rowId: rowIds[i]!, record })));
+    }
+  }
+
+  /** The oldest committed rows, at most `limit`: what a ledger shipping to PostgreSQL sends next. */
+  spooled(limit: number): SpooledRow[] {
+    this.flush();
+    return this.selectSpooled.all(limit).map((row) => ({ id: row.id, rowId: row.row_id, record: fromRow(row) }));
+  }
+
+  /**
+   * Deletes rows that reached PostgreSQL. A row is matched by its place and its id both, so a row
+   * another process wrote since, in a place that was freed, is never taken for a shipped one.
+   */
+  unspool(rows: readonly SpooledRow[]): void {
+    this.db.transaction(() => {
+      for (const row of rows) this.deleteSpooled.run(row.id, row.rowId);
+    })();
+  }
+
+  /** Rows committed or queued here (for a ledger that ships, those not yet shipped). */
+  spoolSize(): number {
+    return (this.countRows.get()?.n ?? 0) + this.queued.length;
+  }
+
+  backlog(): undefined {
+    return undefined;
   }
 
   /**
@@ -198,7 +219,7 @@ export class UsageLedger {
         .transaction(() => {
           const from = readMark.get(name)?.offset ?? 0;
           const { length, records } = readJournal(this.journalDir, name, from);
-          for (const record of records) this.insert(record);
+          for (const record of records) this.insertOne(record, randomUUID());
           if (length > from) this.setMark.run(name, length);
         })
         .immediate();
@@ -262,22 +283,7 @@ export class UsageLedger {
   private summaryQuery(group: string, filter: LedgerFilter, order: string): UsageSummary[] {
     this.flush();
     const { where, params } = whereClause(filter);
-    // Nearest-rank percentiles with window functions: rank ceil(p * n) among a group's successful calls.
-    const sql = `
-      WITH base AS (SELECT ${group} AS g, * FROM requests b WHERE ${where}),
-      ranked AS (
-        SELECT g, latency_ms, ROW_NUMBER() OVER (PARTITION BY g ORDER BY latency_ms) AS rn, COUNT(*) OVER (PARTITION BY g) AS n
-        FROM base WHERE outcome = 'ok'),
-      pct AS (
-        SELECT g, MAX(CASE WHEN rn = (n * 50 + 99) / 100 THEN latency_ms END) AS p50,
-                  MAX(CASE WHEN rn = (n * 95 + 99) / 100 THEN latency_ms END) AS p95
-        FROM ranked GROUP BY g)
-      SELECT b.g AS key, COUNT(*) AS calls, SUM(b.outcome <> 'ok') AS failures,
-        SUM(b.outcome = 'ok' AND b.fallback_depth > 0) AS fallbacks, p.p50 AS p50, p.p95 AS p95,
-        SUM(b.input_tokens) AS input_tokens, SUM(b.output_tokens) AS output_tokens, SUM(b.estimated) AS estimated,
-        TOTAL(b.cost) AS cost, SUM(b.cost IS NULL AND b.outcome = 'ok') AS unpriced
-      FROM base b LEFT JOIN pct p ON p.g = b.g
-      GROUP BY b.g ORDER BY ${order}`;
+    const sql = summarySql(group, where, order);
     return this.db.prepare<SummaryRow>(sql).all(params).map((row) => ({
       key: String(row.key),
       calls: row.calls,
@@ -292,22 +298,6 @@ export class UsageLedger {
       unpricedCalls: row.unpriced,
     }));
   }
-}
-
-export function emptySummary(key: string): UsageSummary {
-  return {
-    key,
-    calls: 0,
-    failures: 0,
-    fallbacks: 0,
-    p50LatencyMs: null,
-    p95LatencyMs: null,
-    inputTokens: 0,
-    outputTokens: 0,
-    estimatedCalls: 0,
-    costUsd: 0,
-    unpricedCalls: 0,
-  };
 }
 
 /** `.lf/usage.db` keeps its journals in `.lf/usage.journal/`. */

@@ -1,5 +1,5 @@
 import { LfError } from "../core/index.js";
-import type { UsageGrouping } from "./usage-ledger.js";
+import type { UsageGrouping } from "./ledger.js";
 
 /** A report request, as `lf usage` and `GET .../usage` take it. */
 export interface UsageQuery {

@@ -1,4 +1,4 @@
-import { emptySummary, type UsageLedger, type UsageSummary } from "./usage-ledger.js";
+import { emptySummary, type Ledger, type UsageSummary } from "./ledger.js";
 import type { UsageQuery } from "./usage-query.js";
 
 /** What `lf usage --json` prints and `GET /v1/projects/{namespace}/{project}/usage` returns. */
@@ -12,7 +12,7 @@ export interface UsageReport {
   totals: UsageSummary;
 }
 
-export function usageReport(ledger: UsageLedger, query: UsageQuery): UsageReport {
+export async function usageReport(ledger: Ledger, query: UsageQuery): Promise<UsageReport> {
   const filter = {
     since: query.since,
     until: query.until,
@@ -21,16 +21,16 @@ export function usageReport(ledger: UsageLedger, query: UsageQuery): UsageReport
   };
   const base = { since: new Date(query.since).toISOString(), until: new Date(query.until).toISOString() };
   if (query.compare !== undefined) {
-    const found = new Map(ledger.summarize(filter, "model").map((row) => [row.key, row]));
+    const found = new Map((await ledger.summarize(filter, "model")).map((row) => [row.key, row]));
     return {
       ...base,
       by: "model",
       compare: query.compare,
       rows: query.compare.map((model) => found.get(model) ?? emptySummary(model)),
-      totals: ledger.total(filter),
+      totals: await ledger.total(filter),
     };
   }
-  return { ...base, by: query.by, rows: ledger.summarize(filter, query.by), totals: ledger.total(filter) };
+  return { ...base, by: query.by, rows: await ledger.summarize(filter, query.by), totals: await ledger.total(filter) };
 }
 
 /** An empty report for a project with no ledger yet. */

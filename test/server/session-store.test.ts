@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { SessionStore } from "../../runtime/server/session-store.js";
+import { FileSessionStore } from "../../runtime/server/file-session-store.js";
 import { tempDir } from "./support.js";
 
-describe("SessionStore", () => {
+describe("FileSessionStore", () => {
   it("keeps the newest messages, starting at a user turn, and serializes concurrent turns", async () => {
-    const store = new SessionStore(tempDir(), 5);
+    const store = new FileSessionStore(tempDir(), { maxMessages: 5 });
     await Promise.all(
       [1, 2, 3, 4].map((n) =>
         store.append("s1", "t/p", [
@@ -20,7 +20,7 @@ describe("SessionStore", () => {
   });
 
   it("does not keep system messages, and keeps tool calls and their results", async () => {
-    const store = new SessionStore(tempDir());
+    const store = new FileSessionStore(tempDir());
     await store.append("s2", "t/p", [
       { role: "system", content: "be brief" },
       { role: "user", content: "weather?" },

@@ -78,14 +78,14 @@ describe("UsageLedger", () => {
     expect(ledger.total({ since: T0, until: T0 + 2 * DAY })).toMatchObject({ key: "all", calls: 22, failures: 1 });
   });
 
-  it("reports the period asked for, and models side by side", () => {
+  it("reports the period asked for, and models side by side", async () => {
     const { ledger } = ledgerAt();
     ledger.insert(record({ at: T0 - 8 * DAY }));
     ledger.insert(record({ at: T0 - DAY, latencyMs: 300 }));
     ledger.insert(record({ at: T0 - 1000, servedModel: "fast", costUsd: 0, latencyMs: 30 }));
-    const week = usageReport(ledger, parseUsageQuery({ since: "7d" }, T0));
+    const week = await usageReport(ledger, parseUsageQuery({ since: "7d" }, T0));
     expect(week.totals.calls).toBe(2);
-    const ab = usageReport(ledger, parseUsageQuery({ since: "7d", compare: "fast,smart,absent" }, T0));
+    const ab = await usageReport(ledger, parseUsageQuery({ since: "7d", compare: "fast,smart,absent" }, T0));
     expect(ab.compare).toEqual(["fast", "smart", "absent"]);
     expect(ab.rows.map((r) => [r.key, r.calls, r.p50LatencyMs])).toEqual([["fast", 1, 30], ["smart", 1, 300], ["absent", 0, null]]);
     expect(ab.rows[2]).toEqual(emptySummary("absent"));

@@ -12,7 +12,8 @@ const [file, count, how = "insert"] = process.argv.slice(2);
 const ledger = UsageLedger.open(file!);
 for (let i = 0; i < Number(count); i++) {
   const row = record({ at: 1_700_000_000_000 + i, latencyMs: 100 + i, sessionId: "killed" });
-  if (how === "append") ledger.append(row);
+  // As the server does: the answer a row describes completes once the row is journalled.
+  if (how === "append") await ledger.append(row);
   else ledger.insert(row);
   process.stdout.write(`written ${i + 1}\n`);
 }
