@@ -42,6 +42,12 @@ export interface ChatRun extends AsyncIterable<StreamPart> {
   readonly provider: string | undefined;
   readonly attempts: readonly RouteAttempt[];
   readonly usage: Usage | undefined;
+  /**
+   * Milliseconds from the runtime taking the request to the answering model's first output (text or a
+   * tool call), whole answers included; undefined until then. The ledger, `/metrics` and the log report
+   * this one figure.
+   */
+  readonly ttftMs: number | undefined;
   /** MCP servers a model of this request is bound to that could not be used (it answered without their tools). */
   readonly toolsMissing: readonly string[];
   /** Milliseconds spent awaiting provider streams so far, every attempt included. */

@@ -18,6 +18,8 @@ export class RoutedRun implements ChatRun {
     private readonly upstream: RequestTrace,
     private readonly parts: AsyncIterable<StreamPart>,
     private readonly collected: () => Promise<StreamPart[]>,
+    /** When the runtime took the request, on the executor's clock. */
+    private readonly startedAt: number,
   ) {}
 
   collect(): Promise<StreamPart[]> {
@@ -39,6 +41,11 @@ export class RoutedRun implements ChatRun {
 
   get usage(): Usage | undefined {
     return this.result.usage;
+  }
+
+  get ttftMs(): number | undefined {
+    const at = this.result.firstOutputAt;
+    return at === undefined ? undefined : Math.max(0, at - this.startedAt);
   }
 
   get toolsMissing(): readonly string[] {

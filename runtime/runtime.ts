@@ -216,7 +216,7 @@ export class Runtime {
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
-    const run = new RoutedRun(requested.name, this.project, result, upstream, result, () => result.collect());
+    const run = new RoutedRun(requested.name, this.project, result, upstream, result, () => result.collect(), startedAt);
     const usage = this.usage;
     if (usage === undefined) return run;
     const clock = this.clock;
@@ -238,6 +238,7 @@ export class Runtime {
       upstream,
       { [Symbol.asyncIterator]: () => trackUsage(usage, track) },
       () => trackUsage(usage, track).collect(() => result.collect()),
+      startedAt,
     );
   }
 

@@ -11,7 +11,7 @@ import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, RoutingEventListener, SkipReason } from "./route-attempt.js";
 import type { RouteResult } from "./route-result.js";
 import { summarizeAttempts } from "./summarize-attempts.js";
-import { watchWhole, withTimeouts } from "./with-timeouts.js";
+import { watchWhole, withTimeouts, type WholeCallWatch } from "./with-timeouts.js";
 
 export interface ExecutorDeps {
   store: StateStore;
@@ -67,6 +67,7 @@ export function executeWithFallback(request: FallbackRequest, deps: ExecutorDeps
     servedBy: undefined as string | undefined,
     attempts: [...(request.skipped ?? [])] as RouteAttempt[],
     usage: undefined as Usage | undefined,
+    firstOutputAt: undefined as number | undefined,
   };
   let consumed = false;
   const execution = (collecting: boolean) => {
@@ -83,6 +84,9 @@ export function executeWithFallback(request: FallbackRequest, deps: ExecutorDeps
     },
     get usage() {
       return state.usage;
+    },
+    get firstOutputAt() {
+      return state.firstOutputAt;
     },
     [Symbol.asyncIterator]() {
       return execution(false);
@@ -109,7 +113,7 @@ class Execution {
   constructor(
     private readonly request: FallbackRequest,
     private readonly deps: ExecutorDeps,
-    private readonly state: { servedBy: string | undefined; attempts: RouteAttempt[]; usage: Usage | undefined },
+    private readonly state: { servedBy: string | undefined; attempts: RouteAttempt[]; usage: Usage | undefined; firstOutputAt: number | undefined },
     /** The reader takes a whole answer as the run's return value instead of part by part. */
     private readonly collecting = false,
   ) {
@@ -221,7 +225,11 @@ class Execution {
           if (hold && collect !== undefined) {
             // Read whole by the adapter, every part at once, under the same deadlines.
             const options = this.request.options;
-            const parts = await watchWhole((signal, watch) => collect.call(model.adapter, { ...options, signal, onResponse: watch.onResponse, onOutput: watch.onOutput }), timing);
+            const onOutput = (watch: WholeCallWatch) => () => {
+              outputAt ??= this.clock.now();
+              watch.onOutput();
+            };
+            const parts = await watchWhole((signal, watch) => collect.call(model.adapter, { ...options, signal, onResponse: watch.onResponse, onOutput: onOutput(watch) }), timing);
             for (const part of parts) observe(part);
             held.push(...parts);
           } else {
@@ -250,6 +258,7 @@ class Execution {
         if (failure === undefined) {
           this.state.servedBy = model.name;
           this.state.usage = usage;
+          this.state.firstOutputAt = outputAt ?? firstAt;
           this.record({ model: model.name, outcome: "success", attempt: call, durationMs });
           await this.breaker.record(model, true, gate.probe);
           await admission.release(usage);
@@ -274,6 +283,7 @@ class Execution {
         await admission.release(usage);
 
         if (committed) {
+          this.state.firstOutputAt = outputAt ?? firstAt;
           yield { type: "error", error: failure.error };
           return { kind: "served" };
         }

@@ -15,4 +15,10 @@ export interface RouteResult extends AsyncIterable<StreamPart> {
   readonly attempts: readonly RouteAttempt[];
   /** The serving model's reported usage, once its stream has ended. */
   readonly usage: Usage | undefined;
+  /**
+   * When (on the executor's clock) the serving model's first output arrived: its first text or tool
+   * call, as the adapter read it, whole answers included. The one first-output time of the request:
+   * the ledger's TTFT, the `/metrics` TTFT and the latency statistics all derive from it.
+   */
+  readonly firstOutputAt: number | undefined;
 }

@@ -177,7 +177,7 @@ export class GatewayMetrics {
     });
     this.firstToken = new Histogram({
       name: "lf_time_to_first_token_seconds",
-      help: "From arrival to the first text or tool call of the answer.",
+      help: "From the runtime taking the request to the serving model's first text or tool call, whole answers included: the ledger's ttft_ms.",
       labelNames: ["project", "model", "stream"],
       buckets: LATENCY_BUCKETS,
       registers,
@@ -259,7 +259,9 @@ export class GatewayMetrics {
     const totalMs = performance.now() - ctx.startedAt;
     series.requests(outcomeOf(ctx, answer, error), body.stream).pending++;
     series.duration[stream].observe(totalMs / 1000);
-    if (answer?.firstAt !== undefined) series.firstToken[stream].observe((answer.firstAt - ctx.startedAt) / 1000);
+    // The run's own first-output figure, the one the ledger records; the fold's only without a run.
+    const ttftMs = run?.ttftMs ?? (answer?.firstAt === undefined ? undefined : answer.firstAt - ctx.startedAt);
+    if (ttftMs !== undefined) series.firstToken[stream].observe(ttftMs / 1000);
     if (run === undefined) return;
 
     series.upstream.observe(run.upstreamMs / 1000);

@@ -14,6 +14,8 @@ export interface EndedRequest {
     readonly provider: string | undefined;
     readonly attempts: readonly RouteAttempt[];
     readonly usage: Usage | undefined;
+    /** Milliseconds to the serving model's first output, as the executor measured it. */
+    readonly ttftMs?: number | undefined;
   };
   /** The model the request named, for a request that failed before `chat()` returned. */
   requestedModel?: string;
@@ -22,8 +24,6 @@ export interface EndedRequest {
   /** Characters of answer the client received (text and tool-call arguments). */
   answerChars: number;
   startedAt: number;
-  /** When the first output part arrived. */
-  firstOutputAt?: number;
   endedAt: number;
   /** Why it failed: an `LfError`, an abort, or anything thrown; an `error` part counts too. */
   error?: unknown;
@@ -54,7 +54,7 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
     estimated: usage.estimated === true,
     costUsd: served === undefined ? 0 : price === undefined ? undefined : costOf(price, usage),
     latencyMs: Math.max(0, request.endedAt - request.startedAt),
-    ttftMs: request.firstOutputAt === undefined ? undefined : Math.max(0, request.firstOutputAt - request.startedAt),
+    ttftMs: request.run?.ttftMs,
     outcome: request.error === undefined ? "ok" : "error",
     errorCode: request.error === undefined ? undefined : errorCode(request.error),
     fallbackDepth: fallbackDepth(run?.attempts ?? [], served),

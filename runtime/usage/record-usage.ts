@@ -23,7 +23,7 @@ export async function recordUsage(sinks: UsageSinks, request: EndedRequest): Pro
   return record;
 }
 
-export interface TrackOptions extends Omit<EndedRequest, "run" | "answerChars" | "startedAt" | "firstOutputAt" | "endedAt" | "error"> {
+export interface TrackOptions extends Omit<EndedRequest, "run" | "answerChars" | "startedAt" | "endedAt" | "error"> {
   run: NonNullable<EndedRequest["run"]> & AsyncIterable<StreamPart>;
   now: () => number;
   /** When the request started; default: now. */
@@ -45,7 +45,6 @@ export function trackUsage(sinks: UsageSinks, options: TrackOptions): TrackedPar
 export class TrackedParts implements AsyncIterableIterator<StreamPart> {
   private readonly startedAt: number;
   private inner: AsyncIterator<StreamPart> | undefined;
-  private firstOutputAt: number | undefined;
   private answerChars = 0;
   private error: unknown;
   private ended = false;
@@ -98,8 +97,7 @@ export class TrackedParts implements AsyncIterableIterator<StreamPart> {
 
   private observe(part: StreamPart): void {
     if (part.type === "error") this.error ??= part.error;
-    else if (part.type !== "usage" && part.type !== "finish") this.firstOutputAt ??= this.options.now();
-    if (part.type === "text-delta") this.answerChars += part.text.length;
+    else if (part.type === "text-delta") this.answerChars += part.text.length;
     else if (part.type === "tool-call") this.answerChars += part.toolCall.name.length + part.toolCall.arguments.length;
   }
 
@@ -126,7 +124,6 @@ export class TrackedParts implements AsyncIterableIterator<StreamPart> {
       if (options.requestedModel !== undefined) ended.requestedModel = options.requestedModel;
       if (options.sessionId !== undefined) ended.sessionId = options.sessionId;
       if (options.requestId !== undefined) ended.requestId = options.requestId;
-      if (this.firstOutputAt !== undefined) ended.firstOutputAt = this.firstOutputAt;
       if (this.error !== undefined) ended.error = this.error;
       const record = await recordUsage(this.sinks, ended);
       options.onRecord?.(record);

@@ -50,6 +50,8 @@ runtime:
       provider: "openai",
       attempts: [],
       usage: undefined,
+      // The executor's first-output figure, which the record carries as it is.
+      ttftMs: 10,
       async *[Symbol.asyncIterator]() {
         yield* parts;
       },
@@ -60,7 +62,7 @@ runtime:
       expect(part.type).toBe("text-delta");
       break;
     }
-    expect(record).toMatchObject({ outcome: "error", errorCode: "aborted", estimated: true, inputTokens: 2, outputTokens: 2, ttftMs: 10, latencyMs: 20 });
+    expect(record).toMatchObject({ outcome: "error", errorCode: "aborted", estimated: true, inputTokens: 2, outputTokens: 2, ttftMs: 10, latencyMs: 10 });
     expect(record!.costUsd).toBeCloseTo((2 / 1000) * 0.0025 + (2 / 1000) * 0.01, 12);
     expect(buildUsageRecord({ project, messages: [], answerChars: 0, startedAt: 0, endedAt: 5, requestedModel: "m", error: new Error("x") })).toMatchObject({
       requestedModel: "m",
