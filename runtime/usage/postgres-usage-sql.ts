@@ -1,4 +1,5 @@
 import type { LedgerFilter, UsageGrouping, UsageSummary } from "./ledger.js";
+import { pushRecord, RECORD_COLUMNS } from "./ledger-columns.js";
 import type { SpooledRow } from "./usage-ledger.js";
 import type { UsageRecord } from "./usage-record.js";
 
@@ -35,7 +36,7 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
   },
 ];
 
-const COLUMNS = "row_id, ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id, request_id";
+const COLUMNS = `row_id, ${RECORD_COLUMNS}`;
 
 /**
  * One INSERT for a batch whose rows travel as one JSON parameter, each row an array in `COLUMNS`
@@ -51,25 +52,11 @@ const INSERT_ROWS = `
   ON CONFLICT (row_id) DO NOTHING`;
 
 export function insertSql(rows: readonly SpooledRow[]): { text: string; values: unknown[] } {
-  const values = rows.map(({ rowId, record: r }) => [
-    rowId,
-    r.at,
-    r.project,
-    r.requestedModel,
-    r.servedModel ?? null,
-    r.provider ?? null,
-    r.inputTokens,
-    r.outputTokens,
-    r.estimated,
-    r.costUsd ?? null,
-    r.latencyMs,
-    r.ttftMs ?? null,
-    r.outcome,
-    r.errorCode ?? null,
-    r.fallbackDepth,
-    r.sessionId ?? null,
-    r.requestId ?? null,
-  ]);
+  const values = rows.map(({ rowId, record }) => {
+    const row: unknown[] = [rowId];
+    pushRecord(row, record, "boolean");
+    return row;
+  });
   return { text: INSERT_ROWS, values: [JSON.stringify(values)] };
 }
 

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { LedgerFilter, UsageGrouping } from "./ledger.js";
+import { pushRecord, RECORD_COLUMNS } from "./ledger-columns.js";
 import type { UsageRecord } from "./usage-record.js";
 
 const SCHEMA_VERSION = 3;
@@ -15,7 +16,7 @@ export const GROUP_EXPRESSIONS: Record<UsageGrouping | "all", string> = {
  * The columns a row is written with. `row_id` names the row wherever it goes: a ledger shipping its
  * rows to PostgreSQL inserts each under it once, however often it is sent.
  */
-export const COLUMNS = "ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id, request_id, row_id";
+export const COLUMNS = `${RECORD_COLUMNS}, row_id`;
 export const ROW_PARAMETERS = `(${COLUMNS.split(",").map(() => "?").join(", ")})`;
 
 export interface Row {
@@ -76,25 +77,8 @@ export function fromRow(row: Row): UsageRecord {
 
 /** A record's column values, in `COLUMNS` order, appended to `values`. */
 export function pushRow(values: unknown[], record: UsageRecord, rowId: string): void {
-  values.push(
-    Math.round(record.at),
-    record.project,
-    record.requestedModel,
-    record.servedModel ?? null,
-    record.provider ?? null,
-    record.inputTokens,
-    record.outputTokens,
-    record.estimated ? 1 : 0,
-    record.costUsd ?? null,
-    record.latencyMs,
-    record.ttftMs ?? null,
-    record.outcome,
-    record.errorCode ?? null,
-    record.fallbackDepth,
-    record.sessionId ?? null,
-    record.requestId ?? null,
-    rowId,
-  );
+  pushRecord(values, record, "integer");
+  values.push(rowId);
 }
 
 export function whereClause(filter: LedgerFilter): { where: string; params: Record<string, unknown> } {
