@@ -1,13 +1,7 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
+import { readLedger } from "../helpers/read-ledger.js";
 import { startTestServer, tempDir, writeProject, type TestServer } from "./support.js";
-
-const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, options?: { readonly?: boolean }) => {
-  prepare(sql: string): { all(): Array<Record<string, unknown>> };
-  close(): void;
-};
 
 let fake: FakeProvider;
 let server: TestServer;
@@ -57,13 +51,7 @@ describe("time to first output", () => {
     for await (const chunk of await client.chat.completions.create({ model: "gpt", messages: [{ role: "user", content: "count" }], stream: true })) void chunk;
 
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const db = new Database(join(dir, ".lf", "usage.db"), { readonly: true });
-    let rows: Array<Record<string, unknown>>;
-    try {
-      rows = db.prepare("SELECT ttft_ms, latency_ms FROM requests WHERE outcome = 'ok' ORDER BY id").all();
-    } finally {
-      db.close();
-    }
+    const rows = readLedger(dir, "SELECT ttft_ms, latency_ms FROM requests WHERE outcome = 'ok' ORDER BY id");
     expect(rows).toHaveLength(2);
     for (const row of rows) {
       const ttft = row.ttft_ms as number;

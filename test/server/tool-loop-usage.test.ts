@@ -1,14 +1,8 @@
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
+import { readLedger } from "../helpers/read-ledger.js";
 import { EVERYTHING_BIN } from "../tools/support/servers.js";
 import { startTestServer, tempDir, writeProject, type TestServer } from "./support.js";
-
-const Database = createRequire(import.meta.url)("better-sqlite3") as new (file: string, options?: { readonly?: boolean }) => {
-  prepare(sql: string): { all(): Array<Record<string, unknown>> };
-  close(): void;
-};
 
 let fake: FakeProvider;
 let server: TestServer;
@@ -75,18 +69,12 @@ describe("a tool loop's usage", () => {
     }
     expect(last).toEqual(SUM);
 
-    const db = new Database(join(dir, ".lf", "usage.db"), { readonly: true });
-    try {
-      // Committed within 100 ms.
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      const rows = db.prepare(`SELECT input_tokens, output_tokens, estimated FROM requests WHERE outcome = 'ok' AND served_model = '${model}' ORDER BY id`).all();
-      expect(rows).toEqual([
-        { input_tokens: 450, output_tokens: 42, estimated: 0 },
-        { input_tokens: 450, output_tokens: 42, estimated: 0 },
-      ]);
-    } finally {
-      db.close();
-    }
+    // Committed within 100 ms.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(readLedger(dir, `SELECT input_tokens, output_tokens, estimated FROM requests WHERE outcome = 'ok' AND served_model = '${model}' ORDER BY id`)).toEqual([
+      { input_tokens: 450, output_tokens: 42, estimated: 0 },
+      { input_tokens: 450, output_tokens: 42, estimated: 0 },
+    ]);
 
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     const tokens = (direction: string) => metrics.split("\n").find((line) => line.startsWith("lf_tokens_total{") && line.includes(`model="${model}"`) && line.includes(`direction="${direction}"`) && line.includes('estimated="false"'));
