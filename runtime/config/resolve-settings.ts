@@ -29,11 +29,7 @@ export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<Res
     server: resolveServer(config.server),
     state: { redisUrl: config.state?.redis_url, keyPrefix: config.state?.key_prefix ?? "lf:" },
     usage: { retentionDays: config.usage?.retention_days ?? 90, databaseUrl: config.usage?.database_url },
-    sessions: {
-      ttlMs: parseDuration(config.sessions?.ttl ?? "30d"),
-      maxMessages: config.sessions?.max_messages ?? 200,
-      maxBytes: parseByteSize(config.sessions?.max_size ?? "1mb"),
-    },
+    sessions: resolveSessions(config.sessions),
     budget:
       budget === undefined
         ? undefined
@@ -43,6 +39,15 @@ export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<Res
             ...(budget.monthly === undefined ? {} : { monthly: budget.monthly }),
             whenExceeded: [...(budget.when_exceeded ?? [])],
           },
+  };
+}
+
+/** `sessions:`, its defaults applied: also what a session store keeps to before a project has loaded. */
+export function resolveSessions(sessions?: LlamaFarmProject["sessions"]): ResolvedProject["sessions"] {
+  return {
+    ttlMs: parseDuration(sessions?.ttl ?? "30d"),
+    maxMessages: sessions?.max_messages ?? 200,
+    maxBytes: parseByteSize(sessions?.max_size ?? "1mb"),
   };
 }
 

@@ -2,16 +2,11 @@ import type { ResolvedProject } from "../config/index.js";
 import { connectRedis, describeRedisUrl } from "../state/index.js";
 import { FileSessionStore } from "./file-session-store.js";
 import { RedisSessionStore } from "./redis-session-store.js";
-import type { SessionSettings, SessionStore } from "./session-store.js";
-
-/** `sessions:` of a project, as config resolved it. */
-export function sessionSettings(project: ResolvedProject): SessionSettings {
-  return { ...project.sessions };
-}
+import type { SessionStore } from "./session-store.js";
 
 /** Redis when the project shares state (`state.redis_url`), so every instance sees every session; else files. */
 export function createSessionStore(project: ResolvedProject, projectDir: string): SessionStore {
-  const settings = sessionSettings(project);
+  const settings = project.sessions;
   const url = project.state.redisUrl;
   if (url === undefined || url === "") {
     const files = new FileSessionStore(projectDir, settings);

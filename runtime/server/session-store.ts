@@ -1,4 +1,5 @@
-import type { ChatMessage } from "../index.js";
+import { resolveSessions } from "../config/index.js";
+import type { ChatMessage } from "../core/index.js";
 import { ApiError } from "../wires/api-error.js";
 import { parseMessages } from "../wires/openai-chat/decode-chat-body.js";
 
@@ -28,7 +29,8 @@ export interface SessionSettings {
   maxBytes: number;
 }
 
-export const DEFAULT_SESSION_SETTINGS: SessionSettings = { ttlMs: 30 * 86_400_000, maxMessages: 200, maxBytes: 1024 * 1024 };
+/** The `sessions:` defaults, for a store made before (or without) a project file. */
+export const DEFAULT_SESSION_SETTINGS: SessionSettings = resolveSessions();
 
 /** Where a server keeps its conversations: files for one process, Redis for several. */
 export interface SessionStore {
