@@ -10,7 +10,7 @@ import { modelPrice } from "./usage/index.js";
  * reads the config's shape.
  */
 export function routableView(project: ResolvedProject, model: ResolvedModel): Omit<RoutableModel, "adapter"> {
-  const scope = `${project.namespace}/${project.name}/${model.name}`;
+  const scope = `${project.key}/${model.name}`;
   return {
     name: model.name,
     stateKeys: modelStateKeys(scope, `${scope}#${upstreamFingerprint(model)}`),

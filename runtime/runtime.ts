@@ -122,7 +122,7 @@ export class Runtime {
     const near = didYouMean(wanted, names);
     throw new LfError(
       "model_not_found",
-      `Project ${this.project.namespace}/${this.project.name} has no model "${wanted}"${near ? ` (did you mean "${near}"?)` : ""}. Models: ${names.join(", ")}.`,
+      `Project ${this.project.key} has no model "${wanted}"${near ? ` (did you mean "${near}"?)` : ""}. Models: ${names.join(", ")}.`,
       { details: { models: names } },
     );
   }

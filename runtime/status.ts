@@ -121,7 +121,7 @@ export async function projectStatus(runtime: Runtime, options: StatusOptions = {
     return status.health === "ok" || status.health === "slow" || status.health === "unchecked";
   };
   return {
-    project: `${project.namespace}/${project.name}`,
+    project: project.key,
     file: project.file,
     defaultModel: project.defaultModel,
     defaultReachable: reachable(project.defaultModel),

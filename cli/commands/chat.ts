@@ -171,7 +171,7 @@ async function interactive(runtime: Runtime, options: ChatOptions, variables: Re
   const name = options.model ?? project.defaultModel;
   runtime.model(name);
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
-  process.stderr.write(paint.dim(`chatting with ${name} (${project.namespace}/${project.name}); Ctrl-C stops an answer, Ctrl-D leaves`, process.stderr) + "\n");
+  process.stderr.write(paint.dim(`chatting with ${name} (${project.key}); Ctrl-C stops an answer, Ctrl-D leaves`, process.stderr) + "\n");
   const messages: ChatMessage[] = [];
   let current: AbortController | undefined;
   // A question still waiting when the interface closes must end too, or the process is left with nothing

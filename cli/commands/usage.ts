@@ -26,7 +26,7 @@ export interface UsageOptions {
 export async function usageCommand(options: UsageOptions): Promise<number> {
   try {
     const project = loadProjectOrExit(options.project);
-    const query = { ...parseUsageQuery(options, Date.now()), project: `${project.namespace}/${project.name}` };
+    const query = { ...parseUsageQuery(options, Date.now()), project: project.key };
     const ledger = openUsageReader(project);
     let report: UsageReport;
     if (ledger === undefined) report = emptyUsageReport(query);

@@ -30,6 +30,7 @@ export function resolveProject(
     dir,
     namespace: config.namespace,
     name: config.name,
+    key: `${config.namespace}/${config.name}`,
     defaultModel,
     models,
     fallbacks: runtime.fallbacks ?? [],

@@ -82,6 +82,8 @@ export interface ResolvedProject {
   readonly dir: string;
   readonly namespace: string;
   readonly name: string;
+  /** `namespace/name`: how the API, the ledger, the state store and the sessions name the project. */
+  readonly key: string;
   readonly defaultModel: string;
   readonly models: ReadonlyMap<string, ResolvedModel>;
   readonly fallbacks: ReadonlyArray<string>;

@@ -16,7 +16,7 @@ export function createSessionStore(project: ResolvedProject, projectDir: string)
   }
   return new RedisSessionStore(connectRedis(url), {
     keyPrefix: project.state.keyPrefix,
-    project: `${project.namespace}/${project.name}`,
+    project: project.key,
     describe: describeRedisUrl(url),
     settings,
   });

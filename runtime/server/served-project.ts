@@ -105,7 +105,7 @@ export class ServedProject {
   /** `namespace/name`, once the file has loaded. */
   get key(): string | undefined {
     const project = this.project;
-    return project === undefined ? undefined : `${project.namespace}/${project.name}`;
+    return project === undefined ? undefined : project.key;
   }
 
   get secrets(): ReadonlyArray<string> {
@@ -237,7 +237,7 @@ export class ServedProject {
     if (result.project === undefined) {
       return this.refuse(result.issues.filter((i) => i.severity === "error").map((i) => formatIssue(this.file, i)));
     }
-    const key = `${result.project.namespace}/${result.project.name}`;
+    const key = result.project.key;
     const owner = this.options.keyOwner?.(key, this);
     if (owner !== undefined) return this.refuse([`${this.file}: project ${key} is already served from ${owner}`]);
 
@@ -358,7 +358,7 @@ export class ServedProject {
 
   private onRoutingEvent(project: ResolvedProject, event: RoutingEvent): void {
     const log = this.options.logger;
-    const id = `${project.namespace}/${project.name}`;
+    const id = project.key;
     this.options.onRoutingEvent?.(id, event);
     if (event.type === "breaker") {
       log.warn({ project: id, model: event.model, from: event.from, to: event.to }, redactSecrets(`circuit ${event.to}: ${event.reason}`, project.secrets));

@@ -81,7 +81,7 @@ export class BudgetGuard {
     for (const model of project.models.values()) if (model.budget !== undefined) modelBudgets.set(model.name, model.budget);
     return new BudgetGuard(
       {
-        project: `${project.namespace}/${project.name}`,
+        project: project.key,
         ...(budget === undefined ? {} : { projectBudget: { perRequest: budget.perRequest, daily: budget.daily, monthly: budget.monthly } }),
         whenExceeded: [...(budget?.whenExceeded ?? [])],
         modelBudgets,

@@ -45,7 +45,7 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
   const price = model === undefined ? undefined : modelPrice(model);
   return {
     at: request.startedAt,
-    project: `${project.namespace}/${project.name}`,
+    project: project.key,
     requestedModel: run?.requestedModel ?? request.requestedModel ?? project.defaultModel,
     servedModel: served,
     provider: run?.provider ?? model?.provider,

@@ -5,8 +5,6 @@ import type { Ledger } from "./ledger.js";
 import { PostgresUsageLedger, type LedgerLogger } from "./postgres-usage-ledger.js";
 import { UsageLedger, usageLedgerPath } from "./usage-ledger.js";
 
-export const DEFAULT_RETENTION_DAYS = 90;
-
 export interface OpenUsageLedgerOptions {
   /** The local ledger file; default `.lf/usage.db` in the project folder. */
   file?: string;
@@ -27,7 +25,7 @@ export function openUsageLedger(project: ResolvedProject, options: OpenUsageLedg
   const url = project.usage.databaseUrl;
   if (url === undefined || url === "") return UsageLedger.open(file, { ...retention, ...clock });
   return PostgresUsageLedger.open(url, {
-    project: `${project.namespace}/${project.name}`,
+    project: project.key,
     file,
     ...retention,
     ...clock,
@@ -44,5 +42,5 @@ export function openUsageReader(project: ResolvedProject): Ledger | undefined {
   const local = existsSync(file);
   const url = project.usage.databaseUrl;
   if (url === undefined || url === "") return local ? UsageLedger.open(file) : undefined;
-  return PostgresUsageLedger.open(url, { project: `${project.namespace}/${project.name}`, ...(local ? { file } : {}) });
+  return PostgresUsageLedger.open(url, { project: project.key, ...(local ? { file } : {}) });
 }
