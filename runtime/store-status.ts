@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import type { ResolvedProject } from "./config/index.js";
 import { redactSecrets } from "./config/index.js";
+import { FileSessionStore } from "./server/file-session-store.js";
 import { connectRedis, describeRedisUrl } from "./state/index.js";
 import { PostgresUsageStore, UsageLedger, usageLedgerPath } from "./usage/index.js";
 
@@ -25,7 +25,8 @@ export async function storeStatus(project: ResolvedProject, timeoutMs: number): 
 
 async function sessionStatus(project: ResolvedProject, timeoutMs: number): Promise<StoreStatus["sessions"]> {
   const url = project.state.redisUrl;
-  if (url === undefined || url === "") return { store: `files in ${join(project.dir, ".lf", "sessions")}`, reachable: true };
+  // Described by the store itself; made, not swept: nothing is written.
+  if (url === undefined || url === "") return { store: new FileSessionStore(project.dir).describe, reachable: true };
   const redis = connectRedis(url, { connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs });
   let lastError = "no connection";
   redis.on("error", (error: Error) => (lastError = error.message));
