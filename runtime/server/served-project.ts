@@ -14,7 +14,7 @@ import {
   type RuntimeOptions,
 } from "../index.js";
 import { createStateStore, type ManagedStateStore } from "../state/index.js";
-import { openProjectUsage, openUsageLedger, type Ledger, type LedgerBacklog } from "../usage/index.js";
+import { openUsageLedger, type Ledger, type LedgerLogger } from "../usage/index.js";
 import { createSessionStore } from "./create-session-store.js";
 import { FileSessionStore } from "./file-session-store.js";
 import { ModelHealth } from "./model-health.js";
@@ -267,8 +267,8 @@ export class ServedProject {
     const mcpKey = JSON.stringify(configs);
     const previous = this.current;
     const env = this.options.env ?? process.env;
-    const { store, created } = this.stateStore(project);
     const logger = this.storeLogger(project);
+    const { store, created } = this.stateStore(project, logger);
     const ledger = this.ledgerFor(project, logger);
     const sessions = this.sessionsFor(project);
     const mcp = previous !== undefined && previous.mcpKey === mcpKey ? previous.mcp : new McpPool(configs, { env });
@@ -290,13 +290,13 @@ export class ServedProject {
   }
 
   /** The store for `state:`: the current one while unchanged, else a new one (Redis or memory). */
-  private stateStore(project: ResolvedProject): { store: ManagedStateStore; created: boolean } {
+  private stateStore(project: ResolvedProject, logger: LedgerLogger): { store: ManagedStateStore; created: boolean } {
     const key = JSON.stringify(project.state);
     if (this.store?.key === key) return { store: this.store.store, created: false };
     const store = createStateStore({
       redisUrl: project.state.redisUrl,
       keyPrefix: project.state.keyPrefix,
-      logger: this.storeLogger(project),
+      logger,
     });
     this.store = { key, store };
     this.stores.add(store);
@@ -304,7 +304,7 @@ export class ServedProject {
   }
 
   /** The ledger while `usage.database_url` is unchanged, else a new one; the old one closes with the project. */
-  private ledgerFor(project: ResolvedProject, logger: { warn(m: string): void; info(m: string): void }): Ledger {
+  private ledgerFor(project: ResolvedProject, logger: LedgerLogger): Ledger {
     const key = project.usage.databaseUrl ?? "";
     if (this.ledger?.key === key) return this.ledger.ledger;
     if (this.ledger !== undefined) this.replacedLedgers.push(this.ledger.ledger);
@@ -314,13 +314,14 @@ export class ServedProject {
 
   /** The current generation's session store while `state:`, `sessions:` and the project's name are unchanged. */
   private sessionsFor(project: ResolvedProject): { key: string; store: SessionStore } {
-    const key = JSON.stringify([project.state, project.sessions, project.namespace, project.name]);
+    const key = JSON.stringify([project.state, project.sessions, project.key]);
     const current = this.current?.sessions;
     if (current?.key === key) return current;
     return { key, store: createSessionStore(project, dirname(this.file)) };
   }
 
-  private storeLogger(project: ResolvedProject): { warn(m: string): void; info(m: string): void } {
+  /** Where the state store and the ledger report losing and regaining their servers, secrets masked. */
+  private storeLogger(project: ResolvedProject): LedgerLogger {
     const log = this.options.logger;
     return { warn: (m) => log.warn({ file: this.file }, redactSecrets(m, project.secrets)), info: (m) => log.info({ file: this.file }, redactSecrets(m, project.secrets)) };
   }

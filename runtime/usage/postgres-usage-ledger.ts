@@ -1,14 +1,12 @@
 import { systemClock, type Clock } from "../core/index.js";
+import type { StateLogger } from "../state/index.js";
 import type { Ledger, LedgerBacklog, LedgerFilter, UsageGrouping, UsageSummary } from "./ledger.js";
 import { PostgresUsageStore, SHIP_BATCH_ROWS, UsageDatabaseUnavailable, type PostgresUsageStoreOptions } from "./postgres-usage-store.js";
 import { UsageLedger, type SpooledRow } from "./usage-ledger.js";
 import type { UsageRecord } from "./usage-record.js";
 
-/** Where the ledger reports losing and regaining its database; a pino logger fits. */
-export interface LedgerLogger {
-  warn(message: string): void;
-  info(message: string): void;
-}
+/** Where the ledger reports losing and regaining its database: as the state store does its Redis. */
+export type LedgerLogger = StateLogger;
 
 export interface PostgresUsageLedgerOptions extends PostgresUsageStoreOptions {
   /** `namespace/name`: retention prunes this project's rows only. */
