@@ -11,7 +11,7 @@ import type { RoutableModel } from "./routable-model.js";
 import type { RouteAttempt, RoutingEventListener, SkipReason } from "./route-attempt.js";
 import type { RouteResult } from "./route-result.js";
 import { summarizeAttempts } from "./summarize-attempts.js";
-import { watchWhole, withTimeouts, type WholeCallWatch } from "./with-timeouts.js";
+import { watchWhole, withTimeouts } from "./with-timeouts.js";
 
 export interface ExecutorDeps {
   store: StateStore;
@@ -225,11 +225,14 @@ class Execution {
           if (hold && collect !== undefined) {
             // Read whole by the adapter, every part at once, under the same deadlines.
             const options = this.request.options;
-            const onOutput = (watch: WholeCallWatch) => () => {
-              outputAt ??= this.clock.now();
-              watch.onOutput();
-            };
-            const parts = await watchWhole((signal, watch) => collect.call(model.adapter, { ...options, signal, onResponse: watch.onResponse, onOutput: onOutput(watch) }), timing);
+            const parts = await watchWhole((signal, watch) => {
+              // The model's first output is when it is read, not when the whole answer is in.
+              const onOutput = () => {
+                outputAt ??= this.clock.now();
+                watch.onOutput();
+              };
+              return collect.call(model.adapter, { ...options, signal, onResponse: watch.onResponse, onOutput });
+            }, timing);
             for (const part of parts) observe(part);
             held.push(...parts);
           } else {
