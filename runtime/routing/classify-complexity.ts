@@ -1,52 +1,98 @@
+import { emitFeatures, type ConversationView, type FeatureSink } from "./complexity-features.js";
+import { complexityModel, tierAt, type ComplexityModel } from "./complexity-model.js";
 import type { RequestFeatures } from "./request-features.js";
 import type { Tier } from "./router-spec.js";
 
 export interface ComplexityVerdict {
   tier: Tier;
-  /** What tipped it, for `explain`. */
+  /** What tipped it, most first, for `explain`. */
   signals: string[];
 }
 
-const CODE_WORDS =
-  /\b(function|def|const|var|async|await|compile[sr]?|stack ?trace|exception|regex|sql|typescript|javascript|python|rust|golang|java|c\+\+|bug|debug|refactor|unit tests?|endpoint|api|json|yaml|snippet|implement)\b/g;
-const CODE_SYNTAX = /(=>|::|\)\s*\{|;\s*$|^\s*(#include|package|using)\b|\w+\([\w\s,]*\)\s*[{:])/m;
-const STRONG_REASONING = /\b(prove|proof|step[- ]by[- ]step|derive|derivation|theorem|lemma|formally)\b/;
-const REASONING_WORDS =
-  /\b(why|reason(ing)?|deduce|infer|logic(al)?|analy[sz]e|trade-?offs?|compare|evaluate|justify|calculate|how many|what if|implications?|pros and cons)\b/g;
-const LIST_ITEM = /^\s*([-*•]|\d+[.)])\s+/gm;
+const SIGNALS = 4;
+const TOP_WORDS = 3;
+const verdicts = new WeakMap<RequestFeatures, ComplexityVerdict>();
 
 /**
- * Sorts a request into a tier in microseconds, with no model call: code fences and code words mean
- * `code`; proof-like or repeated reasoning words mean `reasoning`; length, many questions or a long
- * list of asks mean `complex`; a little of any of these means `medium`; the rest is `simple`.
+ * Sorts a request into a tier in microseconds, with no model call: a linear model (see
+ * complexity-weights.json and bench/routing/) over the whole conversation: the last user message,
+ * the earlier turns, the system prompt and the attached tools. Computed once per request.
  */
-export function classifyComplexity(features: Pick<RequestFeatures, "lastUserText" | "userChars">): ComplexityVerdict {
-  const text = features.lastUserText;
-  const lower = text.toLowerCase();
-  const words = text.split(/\s+/).filter(Boolean).length;
-  const codeWords = new Set(lower.match(CODE_WORDS) ?? []).size;
-  const fence = text.includes("```");
-  const syntax = CODE_SYNTAX.test(text);
-  const strongReasoning = STRONG_REASONING.test(lower);
-  const reasoningWords = new Set(lower.match(REASONING_WORDS) ?? []).size;
-  const questions = (text.match(/\?/g) ?? []).length;
-  const listItems = (text.match(LIST_ITEM) ?? []).length;
+export function classifyComplexity(features: Pick<RequestFeatures, "conversation">): ComplexityVerdict {
+  const known = verdicts.get(features as RequestFeatures);
+  if (known !== undefined) return known;
+  const verdict = classifyConversation(features.conversation);
+  verdicts.set(features as RequestFeatures, verdict);
+  return verdict;
+}
 
-  const signals: string[] = [];
-  if (fence) signals.push("code fence");
-  if (codeWords > 0) signals.push(`${codeWords} code word${codeWords === 1 ? "" : "s"}`);
-  if (syntax) signals.push("code syntax");
-  if (strongReasoning) signals.push("proof or step-by-step wording");
-  if (reasoningWords > 0) signals.push(`${reasoningWords} reasoning word${reasoningWords === 1 ? "" : "s"}`);
-  if (questions > 1) signals.push(`${questions} questions`);
-  if (listItems > 2) signals.push(`${listItems} list items`);
-  signals.push(`${words} words`);
+export function classifyConversation(view: ConversationView, model: ComplexityModel = complexityModel()): ComplexityVerdict {
+  const sink = new ScoringSink(model);
+  emitFeatures(view, sink);
+  const scores = sink.scores;
+  let best = 0;
+  for (let t = 1; t < scores.length; t++) if (scores[t]! > scores[best]!) best = t;
+  return { tier: tierAt(best), signals: sink.signals(best) };
+}
 
-  if (fence || codeWords >= 2 || (codeWords >= 1 && syntax)) return { tier: "code", signals };
-  if (strongReasoning || reasoningWords >= 2) return { tier: "reasoning", signals };
-  if (words > 300 || features.userChars > 6000 || questions >= 3 || listItems >= 4 || (reasoningWords === 1 && words > 60)) {
-    return { tier: "complex", signals };
+/** Adds each feature's weights to the tiers' scores, and keeps each named group's share for the signals. */
+class ScoringSink implements FeatureSink {
+  readonly scores: Float64Array;
+  private readonly labels: string[] = [];
+  private readonly shares: number[] = [];
+  private current = -1;
+  private readonly words: { text: string; hash: number; value: number }[] = [];
+  private readonly table: Float32Array;
+  private readonly k: number;
+
+  constructor(model: ComplexityModel) {
+    this.table = model.table;
+    this.k = model.tierCount;
+    this.scores = new Float64Array(this.k);
   }
-  if (words > 40 || questions === 2 || reasoningWords === 1 || codeWords === 1 || syntax) return { tier: "medium", signals };
-  return { tier: "simple", signals };
+
+  group(label: string): void {
+    this.labels.push(label);
+    for (let t = 0; t < this.k; t++) this.shares.push(0);
+    this.current = this.labels.length - 1;
+  }
+
+  add(hash: number, value: number): void {
+    const base = hash * this.k;
+    const at = this.current * this.k;
+    for (let t = 0; t < this.k; t++) {
+      const w = this.table[base + t]! * value;
+      this.scores[t] = this.scores[t]! + w;
+      this.shares[at + t] = this.shares[at + t]! + w;
+    }
+  }
+
+  word(text: string, hash: number, value: number): void {
+    this.words.push({ text, hash, value });
+  }
+
+  /** The groups that pushed most towards `tier` over the others; words of the last message by name. */
+  signals(tier: number): string[] {
+    const k = this.k;
+    const lead = (ws: ArrayLike<number>, at: number) => {
+      let others = 0;
+      for (let t = 0; t < k; t++) if (t !== tier) others += ws[at + t]!;
+      return ws[at + tier]! - others / (k - 1);
+    };
+    const groups = this.labels
+      .map((label, i) => ({ label, lead: lead(this.shares, i * k) }))
+      .filter((g) => g.label !== "bias" && g.lead > 0)
+      .sort((a, b) => b.lead - a.lead)
+      .slice(0, SIGNALS);
+    const seen = new Set<string>();
+    const words = this.words
+      .filter((w) => w.text.length > 1 && !seen.has(w.text) && seen.add(w.text))
+      .map((w) => ({ text: w.text, lead: lead(this.table, w.hash * k) * w.value }))
+      .filter((w) => w.lead > 0)
+      .sort((a, b) => b.lead - a.lead)
+      .slice(0, TOP_WORDS);
+    return groups.map((g) =>
+      g.label === "words of the last message" && words.length > 0 ? `${g.label} (${words.map((w) => `“${w.text}”`).join(", ")})` : g.label,
+    );
+  }
 }
