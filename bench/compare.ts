@@ -1,7 +1,8 @@
 /**
  * Two or more builds of lf side by side: each `lf serve` (its `cli/bin.js`) on the benchmark project,
  * against the same fake, driven in turn round after round with the floor, so all of them see the same
- * machine. Prints medians of requests per second, CPU per request and p50. See bench/README.md.
+ * machine. Prints medians of requests per second, CPU per request and p50, and each server's peak resident
+ * memory over the measured rounds. See bench/README.md.
  *
  *   npm run bench:compare -- [--connections 16] [--rounds 5] [--duration 4] [path/to/other/cli/bin.js ...]
  */
@@ -13,6 +14,7 @@ import { freePort } from "./free-port.js";
 import { startLfServe, type LfServer } from "./lf-serve.js";
 import { runLoadPoint, type LoadResult, type LoadTarget } from "./load-point.js";
 import { parseOptions } from "./options.js";
+import { RssSampler } from "./rss-sampler.js";
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -40,14 +42,19 @@ try {
   // One unmeasured pass warms every server up.
   for (const { target } of targets) await runLoadPoint(target, { ...point, durationS: 2 });
   const results = new Map<string, LoadResult[]>(targets.map(({ label }) => [label, []]));
+  const memory = new Map(targets.map(({ label, target }) => [label, new RssSampler(target.pid!)]));
   for (let round = 0; round < rounds; round++) {
-    for (const { label, target } of targets) results.get(label)!.push(await runLoadPoint(target, point));
+    for (const { label, target } of targets) {
+      const rss = memory.get(label)!.start();
+      results.get(label)!.push(await runLoadPoint(target, point));
+      rss.stop();
+    }
   }
   process.stdout.write(`json c=${connections}, ${rounds} rounds of ${durationS} s, medians\n`);
   for (const [label, runs] of results) {
     const cpu = runs.map((r) => r.cpuUsPerRequest ?? Number.NaN);
     process.stdout.write(
-      `${label.padEnd(40)} ${median(runs.map((r) => r.rps)).toFixed(0).padStart(6)} req/s  ${median(cpu).toFixed(0).padStart(4)} µs CPU/req  p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms  [cpu ${cpu.map((c) => c.toFixed(0)).join(" ")}]  errors ${runs.reduce((n, r) => n + r.errors + r.non2xx, 0)}\n`,
+      `${label.padEnd(40)} ${median(runs.map((r) => r.rps)).toFixed(0).padStart(6)} req/s  ${median(cpu).toFixed(0).padStart(4)} µs CPU/req  p50 ${median(runs.map((r) => r.p50)).toFixed(2)} ms  RSS peak ${memory.get(label)!.peakMb.toFixed(0)} MB  [cpu ${cpu.map((c) => c.toFixed(0)).join(" ")}]  errors ${runs.reduce((n, r) => n + r.errors + r.non2xx, 0)}\n`,
     );
   }
 } finally {

@@ -7,4 +7,5 @@ export { McpPool } from "./lazy-mcp-pool.js";
 export { summarizeAttempts, type RouteAttempt, type RoutingEvent } from "./routing/index.js";
 export { toChatCompletion, toOpenAIFinishReason } from "./wires/openai-chat/index.js";
 export { resolveProjectPath } from "./resolve-project-path.js";
+export { routeReport, type RouteReport } from "./route-report.js";
 export * from "./models/index.js";

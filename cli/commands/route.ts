@@ -1,3 +1,4 @@
+import { routeReport } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
 import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
@@ -12,7 +13,7 @@ export interface RouteOptions {
 
 /** `lf route`: how a request would be routed (every candidate, its score, why), without calling a model. */
 export async function routeCommand(message: string, options: RouteOptions): Promise<number> {
-  return withRuntime(options.project, async (runtime, project) => {
+  return withRuntime(options.project, async (runtime) => {
     try {
       const request = {
         ...(options.model ? { model: options.model } : {}),
@@ -20,13 +21,14 @@ export async function routeCommand(message: string, options: RouteOptions): Prom
         ...(options.maxCost ? { maxCost: Number(options.maxCost) } : {}),
         ...(options.maxLatency ? { maxLatencyMs: Number(options.maxLatency) } : {}),
       };
-      const model = runtime.model(request.model);
-      const explanation = await runtime.explain(request);
-      const chain = [...model.fallbacks, ...project.fallbacks].filter((n) => n !== model.name);
+      const report = await routeReport(runtime, request);
       if (options.json) {
-        console.log(JSON.stringify({ model: model.name, router: explanation ?? null, fallbacks: [...new Set(chain)] }, null, 2));
+        console.log(JSON.stringify(report, null, 2));
         return exitCodes.ok;
       }
+      const model = runtime.model(report.model);
+      const explanation = report.router;
+      const chain = report.fallbacks;
       const out = process.stdout;
       if (!explanation) {
         out.write(`${model.name} is not a router: it answers itself (provider ${model.provider}, model ${model.modelId}).\n`);
@@ -42,7 +44,7 @@ export async function routeCommand(message: string, options: RouteOptions): Prom
           out.write(`${mark} ${rank}  ${c.model.padEnd(20)}${score}  ${paint.dim(c.reason, out)}\n`);
         }
       }
-      if (chain.length > 0) out.write(`then fallbacks: ${[...new Set(chain)].join(" → ")}\n`);
+      if (chain.length > 0) out.write(`then fallbacks: ${chain.join(" → ")}\n`);
       out.write(paint.dim("no model was called\n", out));
       return exitCodes.ok;
     } catch (error) {

@@ -9,6 +9,7 @@ import { mapError } from "./error-response.js";
 import { health, listAllModels, listProjectModels, listProjects, readiness } from "./info-routes.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { readJson } from "./read-json-body.js";
+import { routeExplain } from "./route-explain.js";
 import { serveChat } from "./serve-chat.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
 import { beginRequest, contextOf } from "./request-context.js";
@@ -94,6 +95,8 @@ export function createApp(registry: ProjectRegistry, logger: Logger, metrics = n
   app.get(`${PROJECT}/sessions/:id`, sessions.read);
   app.delete(`${PROJECT}/sessions/:id`, sessions.remove);
   app.get(`${PROJECT}/usage`, usageRoute(registry));
+  app.post(`${PROJECT}/route`, routeExplain(registry));
+  app.post("/v1/route", routeExplain(registry));
   app.get("/metrics", metricsRoute(metrics));
 
   app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
