@@ -10,6 +10,7 @@ export interface ComplexityVerdict {
 }
 
 const SIGNALS = 4;
+const FENCE = /```|~~~/;
 const TOP_WORDS = 3;
 const verdicts = new WeakMap<RequestFeatures, ComplexityVerdict>();
 
@@ -27,6 +28,8 @@ export function classifyComplexity(features: Pick<RequestFeatures, "conversation
 }
 
 export function classifyConversation(view: ConversationView, model: ComplexityModel = complexityModel()): ComplexityVerdict {
+  // The labelled set has no fenced code in a last message to learn from; a fence there means code.
+  if (FENCE.test(view.lastUser)) return { tier: "code", signals: ["code fence in the last message"] };
   const sink = new ScoringSink(model);
   emitFeatures(view, sink);
   const scores = sink.scores;
