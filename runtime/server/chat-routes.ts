@@ -1,11 +1,15 @@
 import type { ChatWire } from "../wires/chat-wire.js";
+import { anthropicMessagesWire } from "../wires/anthropic-messages/index.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
 import type { ChatScope } from "./chat-target.js";
 
-/** A chat route: matched once, before any framework, for every client dialect and both route forms. */
+/** What a route serves: a chat wire enters the chat pipeline. */
+export type RouteEndpoint = { kind: "chat"; wire: ChatWire };
+
+/** A model route: matched once, before any framework, for every client dialect and both route forms. */
 interface ChatRoute {
   pattern: RegExp;
-  wire: ChatWire;
+  endpoint: RouteEndpoint;
   /** The project of a project-scoped path; none for the root form. */
   scope(match: RegExpExecArray): ChatScope;
 }
@@ -15,17 +19,25 @@ const globalScope = (): ChatScope => ({ kind: "global" });
 const END = "\\/?(?:\\?|$)";
 const PROJECT = "^\\/v1\\/projects\\/([^/?#]+)\\/([^/?#]+)";
 
-/** Paths are matched case-insensitively, as express matches the other routes. */
+const CHAT: RouteEndpoint = { kind: "chat", wire: openAIChatWire };
+const MESSAGES: RouteEndpoint = { kind: "chat", wire: anthropicMessagesWire };
+
+/**
+ * Paths are matched case-insensitively, as express matches the other routes. Anthropic's SDK appends
+ * `/v1/messages` to its base URL, so the project form takes `/v1/projects/{ns}/{p}/v1/messages` too.
+ */
 const CHAT_ROUTES: readonly ChatRoute[] = [
-  { pattern: new RegExp(`${PROJECT}\\/chat\\/completions${END}`, "i"), wire: openAIChatWire, scope: projectScope },
-  { pattern: new RegExp(`^\\/v1\\/chat\\/completions${END}`, "i"), wire: openAIChatWire, scope: globalScope },
+  { pattern: new RegExp(`${PROJECT}\\/chat\\/completions${END}`, "i"), endpoint: CHAT, scope: projectScope },
+  { pattern: new RegExp(`^\\/v1\\/chat\\/completions${END}`, "i"), endpoint: CHAT, scope: globalScope },
+  { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/messages${END}`, "i"), endpoint: MESSAGES, scope: projectScope },
+  { pattern: new RegExp(`^\\/v1\\/messages${END}`, "i"), endpoint: MESSAGES, scope: globalScope },
 ];
 
-/** The chat route a POST to `url` is for, if any. */
-export function matchChatRoute(url: string): { wire: ChatWire; scope: ChatScope } | undefined {
+/** The model route a POST to `url` is for, if any. */
+export function matchChatRoute(url: string): { endpoint: RouteEndpoint; scope: ChatScope } | undefined {
   for (const route of CHAT_ROUTES) {
     const match = route.pattern.exec(url);
-    if (match !== null) return { wire: route.wire, scope: route.scope(match) };
+    if (match !== null) return { endpoint: route.endpoint, scope: route.scope(match) };
   }
   return undefined;
 }

@@ -48,14 +48,15 @@ export function createRequestListener(
     const fail = (error: unknown) => writeError(error, req, res, logger);
     try {
       const ctx = beginRequest(req);
-      ctx.wire = route.wire;
+      const endpoint = route.endpoint;
+      ctx.wire = endpoint.wire;
       const keys = registry.apiKeys;
       if (keys.required) ctx.key = keys.authenticate(req.headers.authorization ?? bearerOf(req.headers["x-api-key"]));
       const scope = route.scope;
       const limit = registry.bodyLimit(scope.kind === "project" ? registry.get(`${scope.namespace}/${scope.project}`) : registry.single());
       readJson(req, limit, (error, body) => {
         if (error !== undefined) return fail(error);
-        chat(route.wire, scope, req, res, body).catch(fail);
+        chat(endpoint.wire, scope, req, res, body).catch(fail);
       });
     } catch (error) {
       fail(error);

@@ -1,14 +1,13 @@
 import type { DecodedChat } from "../chat-wire.js";
 import type { ChatMessage, ContentPart, ModelParameters, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from "../../core/index.js";
 import { ApiError, invalidParam } from "../api-error.js";
+import { isObject, optionalBoolean, optionalInteger, optionalNumber, optionalString, type Json } from "../json-fields.js";
 
 /** What the OpenAI encoder reads from the request. */
 export interface OpenAIChatOptions {
   /** `stream_options.include_usage`: a final chunk with the totals. */
   includeUsage: boolean;
 }
-
-type Json = Record<string, unknown>;
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool"]);
 const NUMBER_PARAMS = ["temperature", "top_p", "frequency_penalty", "presence_penalty", "repeat_penalty"] as const;
@@ -178,38 +177,4 @@ function parseResponseFormat(value: unknown): ResponseFormat {
     }
   }
   throw invalidParam("response_format.type", 'response_format.type must be "text", "json_object" or "json_schema".');
-}
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function optionalString(body: Json, key: string, param = key): string | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw invalidParam(param, `${param} must be a string.`);
-  return value;
-}
-
-function optionalBoolean(body: Json, key: string, param = key): boolean | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "boolean") throw invalidParam(param, `${param} must be a boolean.`);
-  return value;
-}
-
-function optionalNumber(body: Json, key: string, min?: number): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isFinite(value)) throw invalidParam(key, `${key} must be a number.`);
-  if (min !== undefined && value < min) throw invalidParam(key, `${key} must be at least ${min}.`);
-  return value;
-}
-
-function optionalInteger(body: Json, key: string, min?: number): number | undefined {
-  const value = body[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== "number" || !Number.isInteger(value)) throw invalidParam(key, `${key} must be an integer.`);
-  if (min !== undefined && value < min) throw invalidParam(key, `${key} must be at least ${min}.`);
-  return value;
 }
