@@ -84,7 +84,6 @@ describe("runToolLoop with real MCP servers", () => {
     const first = toolCall("everything__trigger-long-running-operation", { duration: 1.5, steps: 1 });
     const second = toolCall("twin__trigger-long-running-operation", { duration: 1.5, steps: 1 });
     const third = toolCall("everything__echo", { message: "quick" });
-    const started = Date.now();
     const { parts } = await run([
       () => askTools(first, second, third),
       (request) => {
@@ -94,10 +93,9 @@ describe("runToolLoop with real MCP servers", () => {
         return say("done");
       },
     ]);
-    // One after the other would take at least 3 s.
-    expect(Date.now() - started).toBeLessThan(2800);
     expect(ofType(parts, "tool-start").map((p) => p.toolCall.id)).toEqual([first.id, second.id, third.id]);
-    // Results stream in as they finish: the quick echo first.
+    // Results stream in as they finish: the quick echo, asked last, comes first, which it could not if the
+    // calls ran one after the other (no wall-clock bound: those flake on a loaded machine).
     expect(ofType(parts, "tool-result").map((p) => p.toolCall.id)[0]).toBe(third.id);
   });
 
