@@ -53,7 +53,7 @@ export function createRequestListener(
       const keys = registry.apiKeys;
       if (keys.required) ctx.key = keys.authenticate(req.headers.authorization ?? bearerOf(req.headers["x-api-key"]));
       const scope = route.scope;
-      const limit = registry.bodyLimit(scope.kind === "project" ? registry.get(`${scope.namespace}/${scope.project}`) : registry.single());
+      const limit = registry.bodyLimit(scope);
       readJson(req, limit, (error, body) => {
         if (error !== undefined) return fail(error);
         chat(endpoint.wire, scope, req, res, body).catch(fail);

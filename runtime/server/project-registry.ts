@@ -1,5 +1,6 @@
 import { LfError, type ResolvedProject } from "../index.js";
 import { ApiKeyTable } from "./api-keys.js";
+import type { ChatScope } from "./chat-target.js";
 import { edgeSettings, type EdgeSettings } from "./edge-guard.js";
 import { ServedProject, type ServedProjectOptions } from "./served-project.js";
 import { watchProjectFile } from "./watch-project-file.js";
@@ -84,7 +85,9 @@ export class ProjectRegistry {
     return this.edge;
   }
 
-  bodyLimit(project: ServedProject | undefined): number {
+  /** The body limit of the project a chat route names (the largest of all on the root form, before the body says which). */
+  bodyLimit(scope: ChatScope): number {
+    const project = scope.kind === "project" ? this.get(`${scope.namespace}/${scope.project}`) : this.single();
     if (project?.project === undefined) return this.largestBodyLimit;
     return limitOf(project.project) ?? DEFAULT_BODY_LIMIT;
   }

@@ -18,7 +18,7 @@ export function routeExplain(registry: ProjectRegistry) {
     const ctx = contextOf(req);
     const { namespace, project } = req.params as { namespace?: string; project?: string };
     const scope: ChatScope = namespace === undefined || project === undefined ? { kind: "global" } : { kind: "project", namespace, project };
-    const body = await readBody(req, registry.bodyLimit(scope.kind === "project" ? registry.get(`${namespace}/${project}`) : registry.single()));
+    const body = await readBody(req, registry.bodyLimit(scope));
     const decoded = openAIChatWire.decode(body);
     const target = chatTarget(registry, scope, decoded.model, ctx);
     const generation = target.served.acquire();
