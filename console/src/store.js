@@ -49,9 +49,11 @@ export function addRequests(list) {
 }
 
 export function useStore() {
-  const [, setVersion] = useState(state.version);
+  const [seen, setVersion] = useState(state.version);
   useEffect(() => {
     listeners.add(setVersion);
+    // What changed between this render and the subscription would otherwise go unseen.
+    if (state.version !== seen) setVersion(state.version);
     return () => listeners.delete(setVersion);
   }, []);
   return state;

@@ -29,6 +29,7 @@ describe("the web console in a real browser", () => {
     const file = await writeProject(tempDir("lf-console-"), consoleProject(fake.url));
     server = await startTestServer([file], { level: "warn" });
     page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(10_000);
   });
   afterAll(async () => {
     await browser?.close();
@@ -184,6 +185,7 @@ describe("the web console with API keys", () => {
 
   it("asks for a key, refuses a wrong one, and opens with the right one (events stream included)", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 760 } });
+    page.setDefaultTimeout(10_000);
     await page.goto(`${server.url}/`);
     await page.locator("#api-key").waitFor();
     await shot(page, "key-prompt");
