@@ -6,6 +6,7 @@ import { Answer, answerHeaders, logAnswer } from "./answer-report.js";
 import { chatTarget, sessionOf, type ChatScope, type ChatTarget } from "./chat-target.js";
 import { mapError } from "./error-response.js";
 import type { ConsoleHub } from "./console/console-hub.js";
+import { finishedRequest } from "./console/request-log.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
@@ -85,9 +86,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
       if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served.key, run, answer, decoded.stream, wire.name);
       // One object into a ring: what it says is worked out only if someone reads it.
-      const latencyMs = performance.now() - ctx.startedAt;
-      const kept = recordBodies ? messages : undefined;
-      hub.finished({ ctx, at: Date.now(), latencyMs, project: served.key!, runtime, wire: wire.name, stream: decoded.stream, model: target.model, run, answer, failure, messages: kept }, series.inflight);
+      hub.finished(finishedRequest(ctx, runtime.project, wire.name, decoded.stream, target.model, run, answer, failure, recordBodies ? messages : undefined), series.inflight);
     }
   };
 }

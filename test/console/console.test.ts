@@ -83,10 +83,11 @@ describe("the web console in a real browser", () => {
     await cost.locator("canvas").waitFor({ timeout: 10_000 });
     expect(await cost.locator(".u-legend").innerText()).toContain("steady");
     // The canvas has been drawn on: some pixels are not blank.
-    const inked = await cost.locator("canvas").evaluate((canvas: HTMLCanvasElement) => {
-      const data = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+    // These functions run in the page; the test's own types have no DOM, hence the `any`.
+    const inked = await cost.locator("canvas").evaluate((canvas: any) => {
+      const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
       let count = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) count++;
+      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) count++;
       return count;
     });
     expect(inked).toBeGreaterThan(100);
@@ -112,7 +113,7 @@ describe("the web console in a real browser", () => {
     await page.click('button[type="submit"]');
     // Part of the answer shows while the rest is still on its way.
     await page.waitForFunction(() => {
-      const text = document.querySelector(".message.streaming .answer")?.textContent ?? "";
+      const text: string = (globalThis as any).document.querySelector(".message.streaming .answer")?.textContent ?? "";
       return text.length > 0 && !text.includes("swelling");
     });
     await page.locator('.message.assistant:not(.streaming):has-text("swelling")').waitFor();
@@ -138,8 +139,8 @@ describe("the web console in a real browser", () => {
       await fresh.locator('tr[data-model="fast"]').waitFor();
       loads.push(
         await fresh.evaluate(() => {
-          const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
-          return nav.loadEventEnd - nav.startTime;
+          const nav = (globalThis as any).performance.getEntriesByType("navigation")[0];
+          return (nav.loadEventEnd - nav.startTime) as number;
         }),
       );
     }

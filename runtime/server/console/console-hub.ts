@@ -58,8 +58,8 @@ export class ConsoleHub {
     this.emit(project, "request", this.requests.entry(request));
     this.emit(project, "inflight", { project, in_flight: inflight });
     const models = new Set<string>();
-    for (const attempt of request.run?.attempts ?? []) models.add(attempt.model);
-    if (request.run?.servedBy !== undefined) models.add(request.run.servedBy);
+    for (const attempt of request.attempts) models.add(attempt.model);
+    if (request.servedBy !== undefined) models.add(request.servedBy);
     if (request.model !== undefined) models.add(request.model);
     void this.sendModels(project, models);
   }

@@ -1,4 +1,4 @@
-import { redactSecrets, textOf, type ChatMessage, type ChatRun, type Runtime } from "../../index.js";
+import { redactSecrets, textOf, type ChatMessage, type ChatRun, type ResolvedProject, type RouteAttempt, type ToolCall, type Usage } from "../../index.js";
 import { costOf, modelPrice } from "../../usage/index.js";
 import type { Answer } from "../answer-report.js";
 import { mapError } from "../error-response.js";
@@ -6,25 +6,71 @@ import { outcomeOf } from "../metrics.js";
 import type { RequestContext } from "../request-context.js";
 
 /**
- * What the chat pipeline leaves of a finished request: references only, taken as they are. Nothing is
- * copied or serialised until someone reads the log or watches the events stream.
+ * What the ring keeps of a finished request: the figures, read off the run and the answer as they are
+ * (the run itself is not kept: it holds the request's body). Nothing is copied or serialised until
+ * someone reads the log or watches the events stream.
  */
 export interface FinishedRequest {
-  ctx: RequestContext;
+  id: string;
   /** `Date.now()` when it ended. */
   at: number;
   latencyMs: number;
   project: string;
-  runtime: Runtime;
+  config: ResolvedProject;
   wire: string;
   stream: boolean;
   /** The model the request named, resolved (a router's name stays a router's). */
   model: string | undefined;
-  run: ChatRun | undefined;
-  answer: Answer | undefined;
-  failure: unknown;
+  servedBy: string | undefined;
+  provider: string | undefined;
+  attempts: readonly RouteAttempt[];
+  usage: Usage | undefined;
+  ttftMs: number | undefined;
+  outcome: string;
+  /** What ended it, if anything; `answered` false when that happened before any output. */
+  error: unknown;
+  answered: boolean;
+  clientGone: boolean;
+  toolCalls: readonly ToolCall[];
+  toolRuns: ReadonlyArray<{ name: string; ms: number; isError: boolean }>;
   /** Set only for a project with `server.console.record_bodies`. */
-  messages: readonly ChatMessage[] | undefined;
+  body: { messages: readonly ChatMessage[]; answer: string } | undefined;
+}
+
+/** The ring's record of a request, read off what the pipeline holds when it ends. */
+export function finishedRequest(
+  ctx: RequestContext,
+  config: ResolvedProject,
+  wire: string,
+  stream: boolean,
+  model: string | undefined,
+  run: ChatRun | undefined,
+  answer: Answer | undefined,
+  failure: unknown,
+  messages: readonly ChatMessage[] | undefined,
+): FinishedRequest {
+  return {
+    id: ctx.id,
+    at: Date.now(),
+    latencyMs: performance.now() - ctx.startedAt,
+    project: config.key,
+    config,
+    wire,
+    stream,
+    model: run?.requestedModel ?? model,
+    servedBy: run?.servedBy,
+    provider: run?.provider,
+    attempts: run?.attempts ?? [],
+    usage: answer?.usage ?? run?.usage,
+    ttftMs: run?.ttftMs,
+    outcome: outcomeOf(ctx, answer, failure),
+    error: failure ?? (answer?.ok === false ? ctx.failure : undefined),
+    answered: answer !== undefined,
+    clientGone: ctx.clientGone === true,
+    toolCalls: answer?.toolCalls ?? [],
+    toolRuns: answer?.fold.toolRuns ?? [],
+    body: messages === undefined ? undefined : { messages, answer: answer?.text ?? "" },
+  };
 }
 
 /** One request as `GET /v1/requests` and the `request` event show it. */
@@ -86,26 +132,24 @@ export class RequestLog {
 }
 
 function describe(request: FinishedRequest): RequestEntry {
-  const { ctx, run, answer, failure } = request;
-  const secrets = request.runtime.project.secrets;
+  const secrets = request.config.secrets;
   const mask = (text: string) => redactSecrets(text, secrets);
-  const error = failure ?? (answer?.ok === false ? ctx.failure : undefined);
-  const mapped = error === undefined ? undefined : mapError(error, secrets);
-  const status = ctx.clientGone === true ? 499 : mapped !== undefined && answer === undefined ? mapped.status : 200;
-  const usage = answer?.usage ?? run?.usage;
+  const mapped = request.error === undefined ? undefined : mapError(request.error, secrets);
+  const status = request.clientGone ? 499 : mapped !== undefined && !request.answered ? mapped.status : 200;
+  const usage = request.usage;
   const entry: RequestEntry = {
-    id: ctx.id,
+    id: request.id,
     at: new Date(request.at).toISOString(),
     project: request.project,
     wire: request.wire,
     stream: request.stream,
-    model: run?.requestedModel ?? request.model ?? null,
-    served_by: run?.servedBy ?? null,
-    provider: run?.provider ?? null,
+    model: request.model ?? null,
+    served_by: request.servedBy ?? null,
+    provider: request.provider ?? null,
     status,
-    outcome: outcomeOf(ctx, answer, failure),
+    outcome: request.outcome,
     error: mapped?.message ?? null,
-    attempts: (run?.attempts ?? []).map((a) => ({
+    attempts: request.attempts.map((a) => ({
       model: a.model,
       outcome: a.outcome,
       attempt: a.attempt ?? null,
@@ -116,22 +160,22 @@ function describe(request: FinishedRequest): RequestEntry {
       detail: a.clientDetail ?? a.detail ? mask(a.clientDetail ?? a.detail!) : null,
     })),
     latency_ms: round(request.latencyMs),
-    ttft_ms: run?.ttftMs === undefined ? null : round(run.ttftMs),
+    ttft_ms: request.ttftMs === undefined ? null : round(request.ttftMs),
     tokens: usage === undefined ? null : { input: usage.inputTokens, output: usage.outputTokens, estimated: usage.estimated === true },
     cost: costFor(request, usage),
-    tool_calls: (answer?.toolCalls ?? []).map((c) => ({ name: c.name, arguments: mask(c.arguments) })),
-    tool_runs: (answer?.fold.toolRuns ?? []).map((t) => ({ name: t.name, ms: round(t.ms), error: t.isError })),
+    tool_calls: request.toolCalls.map((c) => ({ name: c.name, arguments: mask(c.arguments) })),
+    tool_runs: request.toolRuns.map((t) => ({ name: t.name, ms: round(t.ms), error: t.isError })),
   };
-  if (request.messages !== undefined) {
-    entry.body = { messages: request.messages.map((m) => ({ role: m.role, content: mask(textOf(m.content)) })), answer: mask(answer?.text ?? "") };
+  if (request.body !== undefined) {
+    entry.body = { messages: request.body.messages.map((m) => ({ role: m.role, content: mask(textOf(m.content)) })), answer: mask(request.body.answer) };
   }
   return entry;
 }
 
 function costFor(request: FinishedRequest, usage: { inputTokens: number; outputTokens: number } | undefined): number | null {
-  const served = request.run?.servedBy;
+  const served = request.servedBy;
   if (served === undefined || usage === undefined) return null;
-  const model = request.runtime.project.models.get(served);
+  const model = request.config.models.get(served);
   const price = model === undefined ? undefined : modelPrice(model);
   return price === undefined ? null : costOf(price, usage);
 }
