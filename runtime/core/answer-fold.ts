@@ -15,7 +15,7 @@ export class AnswerFold {
   /** Time the runtime spent running tools: not time waited on a model. */
   toolMs = 0;
   /** Each tool the runtime ran, with its time: what the console shows of a request's tool calls. */
-  readonly toolRuns: Array<{ name: string; ms: number; isError: boolean }> = [];
+  toolRuns: Array<{ name: string; ms: number; isError: boolean }> | undefined;
   usage: Usage | undefined;
   finishReason: FinishReason | undefined;
 
@@ -35,7 +35,7 @@ export class AnswerFold {
         break;
       case "tool-result":
         this.toolMs += part.durationMs;
-        this.toolRuns.push({ name: part.toolCall.name, ms: part.durationMs, isError: part.isError });
+        (this.toolRuns ??= []).push({ name: part.toolCall.name, ms: part.durationMs, isError: part.isError });
         break;
       case "usage":
         this.usage = part.usage;

@@ -75,6 +75,15 @@ describe("the console's endpoints", () => {
     expect(JSON.stringify(body)).not.toContain(SECRET);
   });
 
+  it("lists the tool calls a model asked the client for", async () => {
+    fake.script("gpt-fast", { toolCalls: [{ name: "lookup_order", arguments: { id: "A-17" } }] });
+    const tools = [{ type: "function" as const, function: { name: "lookup_order", parameters: { type: "object", properties: { id: { type: "string" } } } } }];
+    const answer = await server.client("tests/demo").chat.completions.create({ model: "fast", tools, messages: [{ role: "user", content: "where is A-17?" }] });
+    expect(answer.choices[0]!.message.tool_calls?.[0]).toBeDefined();
+    const { body } = await getJson(`${server.url}/v1/requests?limit=1`);
+    expect(body.data[0].tool_calls).toEqual([{ name: "lookup_order", arguments: JSON.stringify({ id: "A-17" }) }]);
+  });
+
   it("filters by model and status, and says 404 for an unknown project", async () => {
     fake.always("gpt-steady", { fault: "status", status: 503 });
     await expect(server.client("tests/demo").chat.completions.create({ model: "steady", messages: [{ role: "user", content: "hi" }] })).rejects.toThrow();

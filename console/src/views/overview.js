@@ -46,6 +46,10 @@ export function Overview() {
     return () => clearInterval(timer);
   }, []);
   const models = [...store.models.values()];
+  // For the browser test's load figure: when the models first show.
+  useEffect(() => {
+    if (models.length > 0 && performance.getEntriesByName("lf:models-shown").length === 0) performance.mark("lf:models-shown");
+  }, [models.length > 0]);
   if (store.projects.length === 0) return html`<p class="muted">Waiting for the server's events…</p>`;
   return html`<section class="overview">
     ${store.projects.map(
