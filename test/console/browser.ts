@@ -40,7 +40,7 @@ runtime:
   default_model: fast
   retries: { max_attempts: 1 }
   models:
-${model("fast", "gpt-fast")}${model("steady", "gpt-steady")}${model("chain", "gpt-chain", "\n      fallbacks: [steady]")}    - name: picker
+${model("fast", "gpt-fast", "\n      circuit_breaker: { failure_threshold: 2, cooldown: 60s }")}${model("steady", "gpt-steady")}${model("chain", "gpt-chain", "\n      fallbacks: [steady]")}    - name: picker
       description: Shuffles between fast and steady
       router: { strategy: simple-shuffle, models: [fast, steady] }
 server:

@@ -12,8 +12,9 @@ function circuitText(model, now) {
   return left > 0 ? `open · half-open in ${left} s` : "half-open";
 }
 
+/** A minute's use against its limit; the store counts a minute only for a model with that limit. */
 function limitText(used, limit) {
-  return limit === null ? `${used}` : `${used} / ${limit}`;
+  return limit === null ? html`<span class="muted">no limit</span>` : `${used} / ${limit}`;
 }
 
 /** The last failure in plain words: what the provider said, with its status. */
@@ -31,10 +32,10 @@ function ModelRow({ model, now }) {
     <td>${model.router ? model.router.members.join(", ") : html`<code>${model.model_id ?? "–"}</code>`}</td>
     <td class="health">${HEALTH_WORDS[model.health] ?? model.health}${model.last_answer_ms !== null && model.health !== "down" ? html` <span class="muted">${ms(model.last_answer_ms)}</span>` : ""}
       ${errorText(model) && html`<div class="why">${errorText(model)}</div>`}</td>
-    <td>${circuitText(model, now)}</td>
+    <td class="circuit">${circuitText(model, now)}</td>
     <td>${limitText(model.used.rpm, model.limits.rpm)}</td>
     <td>${limitText(model.used.tpm, model.limits.tpm)}</td>
-    <td>${limitText(model.in_flight, model.limits.max_concurrent)}</td>
+    <td>${model.limits.max_concurrent === null ? model.in_flight : `${model.in_flight} / ${model.limits.max_concurrent}`}</td>
   </tr>`;
 }
 
@@ -56,7 +57,7 @@ export function Overview() {
       (project) => html`<div class="card" data-project=${project.id}>
         <h2>${project.id} <span class="muted small">${project.file}</span></h2>
         <p class="muted small">in flight now: <strong class="inflight">${store.inflight.get(project.id) ?? 0}</strong>
-          · config ${project.reload.status} ${when(project.reload.at)}</p>
+          ${" · "}config ${project.reload.status} ${when(project.reload.at)}</p>
         <table class="models">
           <thead><tr><th>model</th><th>provider</th><th>model id</th><th>health</th><th>circuit</th><th>requests this minute</th><th>tokens this minute</th><th>in flight</th></tr></thead>
           <tbody>${models.filter((m) => m.project === project.id).map((m) => html`<${ModelRow} key=${m.name} model=${m} now=${now} />`)}</tbody>

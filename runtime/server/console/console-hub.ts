@@ -5,6 +5,8 @@ import { modelStates } from "./model-state.js";
 import { reloadResult } from "./project-config.js";
 import { RequestLog, type FinishedRequest } from "./request-log.js";
 
+const REFRESH_MS = 5_000;
+
 /** Someone watching `GET /v1/events`: sees the events of the projects its key may use. */
 export interface ConsoleWatcher {
   visible(project: string): boolean;
@@ -22,6 +24,7 @@ export class ConsoleHub {
   readonly requests = new RequestLog();
   private readonly watchers = new Set<ConsoleWatcher>();
   private registry: ProjectRegistry | undefined;
+  private refresh: NodeJS.Timeout | undefined;
 
   follow(registry: ProjectRegistry): void {
     this.registry = registry;
@@ -32,16 +35,35 @@ export class ConsoleHub {
     return this.watchers.size > 0;
   }
 
-  /** Adds a watcher; returns the function that removes it. */
+  /**
+   * Adds a watcher; returns the function that removes it. While anyone watches, every model's state is
+   * sent again every few seconds as well: a minute's counts start again and an open circuit turns
+   * half-open with no request to say so.
+   */
   watch(watcher: ConsoleWatcher): () => void {
     this.watchers.add(watcher);
-    return () => this.watchers.delete(watcher);
+    if (this.refresh === undefined) {
+      this.refresh = setInterval(() => {
+        for (const served of this.registry?.loaded() ?? []) void this.sendModels(served.key!, undefined);
+      }, REFRESH_MS);
+      this.refresh.unref();
+    }
+    return () => {
+      this.watchers.delete(watcher);
+      if (this.watchers.size === 0) this.stopRefresh();
+    };
+  }
+
+  private stopRefresh(): void {
+    clearInterval(this.refresh);
+    this.refresh = undefined;
   }
 
   /** Ends every events stream, so a closing server does not wait on them. */
   close(): void {
     for (const watcher of this.watchers) watcher.end();
     this.watchers.clear();
+    this.stopRefresh();
   }
 
   /** A chat request of `project` began: `inflight` are being answered now. */
