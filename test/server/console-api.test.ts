@@ -152,6 +152,15 @@ describe("the console's endpoints", () => {
       expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
       expect(await response.text()).toContain("<div id=\"app\"");
     }
+    const page = await (await fetch(`${server.url}/`)).text();
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(page)![1]!;
+    const asset = await fetch(`${server.url}${script}`, { headers: { "accept-encoding": "gzip" } });
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("cache-control")).toContain("immutable");
+    expect(asset.headers.get("content-encoding")).toBe("gzip");
+    for (const path of ["/console/assets/nothing.js", "/console/assets/../../package.json", "/console/assets/%2e%2e/%2e%2e/package.json"]) {
+      expect((await fetch(`${server.url}${path}`)).status).toBe(404);
+    }
   });
 });
 

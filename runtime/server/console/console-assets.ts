@@ -34,9 +34,10 @@ interface Asset {
  * picks the view from the path.
  */
 export class ConsoleAssets {
-  private readonly cache = new Map<string, Asset | null>();
+  /** Found files only: a path that names none is looked up again, so made-up paths cannot fill it. */
+  private readonly cache = new Map<string, Asset>();
 
-  constructor(private readonly root: string | undefined = findRoot()) {}
+  private readonly root: string | undefined = findRoot();
 
   /** Whether `url` is the console's: `/`, `/console`, `/console/…`. */
   static owns(url: string): boolean {
@@ -46,11 +47,10 @@ export class ConsoleAssets {
   serve(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?", 1)[0]!;
     const file = path.startsWith("/console/assets/") ? path.slice("/console/".length) : "index.html";
-    const asset = this.read(file) ?? (file === "index.html" ? undefined : null);
-    if (asset === null || asset === undefined) {
-      const missing = asset === undefined ? "The console is not built: run npm run build." : "Not found.";
+    const asset = this.read(file);
+    if (asset === null) {
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8", ...PAGE_HEADERS });
-      res.end(missing);
+      res.end(file === "index.html" ? "The console is not built: run npm run build." : "Not found.");
       return;
     }
     const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
@@ -76,8 +76,7 @@ export class ConsoleAssets {
       const raw = readFileSync(full);
       asset = { type: TYPES[extname(full)] ?? "application/octet-stream", raw, gzip: gzipSync(raw, { level: 9 }), immutable: file !== "index.html" };
     }
-    // The page is read again while missing, so a build made after start is seen.
-    if (asset !== null || file !== "index.html") this.cache.set(file, asset);
+    if (asset !== null) this.cache.set(file, asset);
     return asset;
   }
 }
