@@ -8,7 +8,7 @@ const HEALTH_WORDS = { up: "up", slow: "slow", down: "down", unknown: "not calle
 function circuitText(model, now) {
   if (model.circuit === null) return "–";
   if (model.circuit !== "open" || !model.half_open_at) return model.circuit.replace("_", "-");
-  const left = Math.max(0, Math.ceil((Date.parse(model.half_open_at) - now) / 1000));
+  const left = Math.max(0, Math.round((Date.parse(model.half_open_at) - now) / 1000));
   return left > 0 ? `open · half-open in ${left} s` : "half-open";
 }
 
