@@ -56,9 +56,10 @@ program
 program
   .command("route")
   .description("Show how a request would be routed: every candidate, its score and why; no model is called.")
-  .argument("<message...>", "the request's message")
+  .argument("[message...]", "the request's message")
   .option("-p, --project <path>", "the project file or its folder")
-  .option("-m, --model <name>", "the model or router (default: the project's default model)")
+  .option("-m, --model <name>", "the model or router (default: the model the conversation names, else the project's default)")
+  .option("--messages <file>", "route a whole conversation: a chat request JSON (messages, tools, model) or an array of messages; - reads stdin")
   .option("--max-cost <dollars>", "a per-request cost limit")
   .option("--max-latency <ms>", "a per-request latency limit")
   .option("--json", "print the explanation as JSON")
