@@ -30,12 +30,45 @@ export function classifyComplexity(features: Pick<RequestFeatures, "conversation
 export function classifyConversation(view: ConversationView, model: ComplexityModel = complexityModel()): ComplexityVerdict {
   // The labelled set has no fenced code in a last message to learn from; a fence there means code.
   if (FENCE.test(view.lastUser)) return { tier: "code", signals: ["code fence in the last message"] };
-  const sink = new ScoringSink(model);
+  const sink = new TierScores(model);
   emitFeatures(view, sink);
   const scores = sink.scores;
   let best = 0;
   for (let t = 1; t < scores.length; t++) if (scores[t]! > scores[best]!) best = t;
-  return { tier: tierAt(best), signals: sink.signals(best) };
+  let signals: string[] | undefined;
+  // Routing reads only the tier; what tipped it is worked out when an explanation asks for it.
+  return {
+    tier: tierAt(best),
+    get signals() {
+      if (signals === undefined) {
+        const explaining = new ScoringSink(model);
+        emitFeatures(view, explaining);
+        signals = explaining.signals(best);
+      }
+      return signals;
+    },
+  };
+}
+
+/** Only the tiers' scores: the path every routed request takes. */
+class TierScores implements FeatureSink {
+  readonly scores: Float64Array;
+  private readonly table: Int16Array;
+  private readonly k: number;
+
+  constructor(model: ComplexityModel) {
+    this.table = model.table;
+    this.k = model.tierCount;
+    this.scores = new Float64Array(this.k);
+  }
+
+  group(): void {}
+
+  add(hash: number, value: number): void {
+    const { table, scores, k } = this;
+    const base = hash * k;
+    for (let t = 0; t < k; t++) scores[t] = scores[t]! + table[base + t]! * value;
+  }
 }
 
 /** Adds each feature's weights to the tiers' scores, and keeps each named group's share for the signals. */
@@ -45,7 +78,7 @@ class ScoringSink implements FeatureSink {
   private readonly shares: number[] = [];
   private current = -1;
   private readonly words: { text: string; hash: number; value: number }[] = [];
-  private readonly table: Float32Array;
+  private readonly table: Int16Array;
   private readonly k: number;
 
   constructor(model: ComplexityModel) {
