@@ -2,6 +2,15 @@ import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { exitCodes } from "./exit-codes.js";
 
+// Output piped into a reader that stops early (`lf route … | head`) ends the command quietly, as Unix
+// tools do, instead of crashing on the closed pipe.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 // Each command's module is imported only when that command runs, so `lf validate` never pays for the
 // HTTP server, the provider SDKs or MCP.
 const program = new Command()

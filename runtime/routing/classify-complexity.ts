@@ -53,8 +53,8 @@ export function classifyConversation(view: ConversationView, model: ComplexityMo
 /** Only the tiers' scores: the path every routed request takes. */
 class TierScores implements FeatureSink {
   readonly scores: Float64Array;
-  private readonly table: Int16Array;
-  private readonly k: number;
+  protected readonly table: Int16Array;
+  protected readonly k: number;
 
   constructor(model: ComplexityModel) {
     this.table = model.table;
@@ -62,7 +62,7 @@ class TierScores implements FeatureSink {
     this.scores = new Float64Array(this.k);
   }
 
-  group(): void {}
+  group(_label: string): void {}
 
   add(hash: number, value: number): void {
     const { table, scores, k } = this;
@@ -71,36 +71,23 @@ class TierScores implements FeatureSink {
   }
 }
 
-/** Adds each feature's weights to the tiers' scores, and keeps each named group's share for the signals. */
-class ScoringSink implements FeatureSink {
-  readonly scores: Float64Array;
+/** Keeps each named group's share of the tiers' scores, for the signals. */
+class ScoringSink extends TierScores {
   private readonly labels: string[] = [];
   private readonly shares: number[] = [];
   private current = -1;
   private readonly words: { text: string; hash: number; value: number }[] = [];
-  private readonly table: Int16Array;
-  private readonly k: number;
 
-  constructor(model: ComplexityModel) {
-    this.table = model.table;
-    this.k = model.tierCount;
-    this.scores = new Float64Array(this.k);
-  }
-
-  group(label: string): void {
+  override group(label: string): void {
     this.labels.push(label);
     for (let t = 0; t < this.k; t++) this.shares.push(0);
     this.current = this.labels.length - 1;
   }
 
-  add(hash: number, value: number): void {
+  override add(hash: number, value: number): void {
     const base = hash * this.k;
     const at = this.current * this.k;
-    for (let t = 0; t < this.k; t++) {
-      const w = this.table[base + t]! * value;
-      this.scores[t] = this.scores[t]! + w;
-      this.shares[at + t] = this.shares[at + t]! + w;
-    }
+    for (let t = 0; t < this.k; t++) this.shares[at + t] = this.shares[at + t]! + this.table[base + t]! * value;
   }
 
   word(text: string, hash: number, value: number): void {
