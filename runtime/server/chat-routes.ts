@@ -3,8 +3,11 @@ import { anthropicMessagesWire } from "../wires/anthropic-messages/index.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
 import type { ChatScope } from "./chat-target.js";
 
-/** What a route serves: a chat wire enters the chat pipeline. */
-export type RouteEndpoint = { kind: "chat"; wire: ChatWire };
+/**
+ * What a route serves: a chat wire enters the chat pipeline; embeddings enter their own, and `wire`
+ * is then only the shape their errors are written in.
+ */
+export type RouteEndpoint = { kind: "chat"; wire: ChatWire } | { kind: "embeddings"; wire: ChatWire };
 
 /** A model route: matched once, before any framework, for every client dialect and both route forms. */
 interface ChatRoute {
@@ -21,6 +24,7 @@ const PROJECT = "^\\/v1\\/projects\\/([^/?#]+)\\/([^/?#]+)";
 
 const CHAT: RouteEndpoint = { kind: "chat", wire: openAIChatWire };
 const MESSAGES: RouteEndpoint = { kind: "chat", wire: anthropicMessagesWire };
+const EMBEDDINGS: RouteEndpoint = { kind: "embeddings", wire: openAIChatWire };
 
 /**
  * Paths are matched case-insensitively, as express matches the other routes. Anthropic's SDK appends
@@ -31,6 +35,8 @@ const CHAT_ROUTES: readonly ChatRoute[] = [
   { pattern: new RegExp(`^\\/v1\\/chat\\/completions${END}`, "i"), endpoint: CHAT, scope: globalScope },
   { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/messages${END}`, "i"), endpoint: MESSAGES, scope: projectScope },
   { pattern: new RegExp(`^\\/v1\\/messages${END}`, "i"), endpoint: MESSAGES, scope: globalScope },
+  { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/embeddings${END}`, "i"), endpoint: EMBEDDINGS, scope: projectScope },
+  { pattern: new RegExp(`^\\/v1\\/embeddings${END}`, "i"), endpoint: EMBEDDINGS, scope: globalScope },
 ];
 
 /** The model route a POST to `url` is for, if any. */

@@ -45,7 +45,7 @@ runtime:
     expect(x.timeouts).toEqual({ connectMs: 10_000, firstTokenMs: 1500, idleMs: 30_000, totalMs: 120_000 });
     expect(x.limits.minIntervalMs).toBe(250);
     expect(x.retries.maxAttempts).toBe(2);
-    expect(x.capabilities).toEqual({ tools: true, vision: false, json: true });
+    expect(x.capabilities).toEqual({ tools: true, vision: false, json: true, embeddings: false });
     expect(project.raw.server).toEqual({
       host: "127.0.0.1",
       port: 8000,
