@@ -6,7 +6,8 @@ import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js"
 import { fakeVector } from "../fake-provider/embeddings.js";
 import { readLedger } from "../helpers/read-ledger.js";
 import { writeTinyGguf } from "../helpers/tiny-gguf.js";
-import { SECRET, eventually, startTestServer, tempDir, writeProject, type TestServer } from "../server/support.js";
+import { SECRET, eventually, startTestServer, type TestServer } from "../server/support.js";
+import { writeWireProject } from "./support.js";
 
 let fake: FakeProvider;
 let server: TestServer;
@@ -14,35 +15,16 @@ let dir: string;
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  dir = tempDir("lf-embeddings-");
-  writeTinyGguf(join(dir, "tiny.gguf"), { seed: 7 });
-  const file = await writeProject(
-    dir,
-    `version: v1
-name: vectors
-namespace: tests
-runtime:
-  default_model: chat
-  retries: { max_attempts: 1 }
-  circuit_breaker: { failure_threshold: 1000, min_requests: 1000 }
-  models:
-    - { name: chat, provider: openai, model: gpt-m, base_url: "${fake.url}/v1", api_key: test-key }
-    - name: openai-embed
-      provider: openai
-      model: embed-a
-      base_url: "${fake.url}/v1"
-      api_key: test-key
-      capabilities: { embeddings: true }
-      pricing: { input_per_1k: 0.5, output_per_1k: 0 }
-    - { name: ollama-embed, provider: ollama, model: nomic-embed, base_url: "${fake.url}", capabilities: { embeddings: true } }
-    - { name: embed-first, provider: openai, model: embed-down, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { embeddings: true }, fallbacks: [chat, embed-after] }
-    - { name: embed-after, provider: ollama, model: embed-up, base_url: "${fake.url}", capabilities: { embeddings: true } }
-    - { name: local-embed, provider: llamacpp, model: ./tiny.gguf, llamacpp: { threads: 1 }, capabilities: { embeddings: true } }
-server:
-  api_keys: ["\${env:LF_TEST_KEY}"]
-`,
-  );
+  const file = await writeWireProject("vectors", "chat", [
+    `{ name: chat, provider: openai, model: gpt-m, base_url: "${fake.url}/v1", api_key: test-key }`,
+    `{ name: openai-embed, provider: openai, model: embed-a, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { embeddings: true }, pricing: { input_per_1k: 0.5, output_per_1k: 0 } }`,
+    `{ name: ollama-embed, provider: ollama, model: nomic-embed, base_url: "${fake.url}", capabilities: { embeddings: true } }`,
+    `{ name: embed-first, provider: openai, model: embed-down, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { embeddings: true }, fallbacks: [chat, embed-after] }`,
+    `{ name: embed-after, provider: ollama, model: embed-up, base_url: "${fake.url}", capabilities: { embeddings: true } }`,
+    `{ name: local-embed, provider: llamacpp, model: ./tiny.gguf, llamacpp: { threads: 1 }, capabilities: { embeddings: true } }`,
+  ]);
   dir = dirname(file);
+  writeTinyGguf(join(dir, "tiny.gguf"), { seed: 7 });
   server = await startTestServer([file]);
 });
 
