@@ -143,6 +143,18 @@ runtime:
     expect(messages.some((m) => m.includes("cycle: auto -> inner -> auto"))).toBe(true);
   });
 
+  it("resolves capabilities.embeddings, and refuses it where no embeddings API exists", () => {
+    const result = load(`${base}runtime:
+  models:
+    - { name: vec, provider: ollama, model: nomic-embed-text, capabilities: { embeddings: true } }
+    - { name: claude, provider: anthropic, model: claude-m, api_key: k, capabilities: { embeddings: true } }
+`);
+    const errors = result.issues.filter((i) => i.severity === "error");
+    expect(errors).toEqual([
+      expect.objectContaining({ path: "runtime.models[1].capabilities.embeddings", line: 7, column: 101, message: expect.stringContaining("Anthropic's API serves no embeddings") }),
+    ]);
+  });
+
   it("warns about parameters a provider cannot take instead of dropping them silently", () => {
     const result = load(`${base}runtime:
   models:

@@ -169,6 +169,19 @@ describe("POST /v1/responses through the openai client", () => {
 });
 
 describe("errors in OpenAI's shape, raised as the SDK's typed errors", () => {
+  it("a failure after output has started ends the stream with response.failed, holding the text so far", async () => {
+    fake.script("gpt-m", { text: ["one ", "two ", "three"], fault: { fault: "stream-error", afterChunks: 2, message: "model crashed" } });
+    const stream = client().responses.stream({ model: "openai", input: "count" });
+    const types: string[] = [];
+    stream.on("event", (event) => types.push(event.type));
+    const response = await stream.finalResponse();
+    expect(response.status).toBe("failed");
+    expect(response.error).toMatchObject({ code: "provider_error", message: expect.stringContaining("gpt-m") });
+    expect(response.output).toEqual([expect.objectContaining({ type: "message", status: "incomplete", content: [expect.objectContaining({ text: "one two " })] })]);
+    expect(types.at(-1)).toBe("response.failed");
+    expect(types).not.toContain("response.completed");
+  });
+
   it("an unknown model is a NotFoundError", async () => {
     const error = await client().responses.create({ model: "nope", input: "hi" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);

@@ -11,8 +11,8 @@ import { functionCallItem, itemIds, messageItem, outputText, responseObject, sta
  * `response.output_text.delta`s, `response.output_text.done` and `response.content_part.done`, for a
  * tool call one `response.function_call_arguments.delta` with its whole arguments and
  * `response.function_call_arguments.done`; `response.output_item.done`; and last
- * `response.completed` (or `response.incomplete`) with the whole response and usage. Every event
- * carries its `sequence_number`.
+ * `response.completed` (or `response.incomplete`) with the whole response and usage; a failure after
+ * output is `response.failed`. Every event carries its `sequence_number`.
  */
 export function responseEvents(identity: AnswerIdentity, echo: ResponsesEcho): StreamEncoder {
   const ids = itemIds(identity.id);
@@ -85,11 +85,17 @@ export function responseEvents(identity: AnswerIdentity, echo: ResponsesEcho): S
       const response = responseObject(identity, echo, state, output, usage);
       return out + event(state.status === "completed" ? "response.completed" : "response.incomplete", { response });
     },
-    error: (mapped) => errorEvent(mapped, sequence++),
+    // A failure after output: the response fails with what it had, its open message cut short.
+    error(mapped) {
+      const cut = text === undefined ? [] : [messageItem(ids.message, text, "incomplete")];
+      const failure = { code: mapped.code ?? "server_error", message: mapped.message };
+      const response = responseObject(identity, echo, { status: "failed", incomplete_details: null }, [...output, ...cut], null, failure);
+      return start() + event("response.failed", { response });
+    },
   };
 }
 
-/** OpenAI's stream error event. */
+/** OpenAI's stream error event, for a failure the stream's own encoder did not see. */
 export function errorEvent(mapped: MappedError, sequence = 0): string {
   return `event: error\ndata: ${JSON.stringify({ type: "error", code: mapped.code ?? mapped.type, message: mapped.message, param: mapped.param, sequence_number: sequence })}\n\n`;
 }

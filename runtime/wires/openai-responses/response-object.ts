@@ -2,8 +2,8 @@ import type { FinishReason, ToolCall, Usage } from "../../core/index.js";
 import type { AnswerIdentity } from "../chat-wire.js";
 import type { ResponsesEcho } from "./decode-responses-body.js";
 
-export type ResponseStatus = "in_progress" | "completed" | "incomplete";
-type ItemStatus = "in_progress" | "completed";
+export type ResponseStatus = "in_progress" | "completed" | "incomplete" | "failed";
+type ItemStatus = "in_progress" | "completed" | "incomplete";
 
 /** The ids of a response's output items, made from the response's own id so they are unique with it. */
 export function itemIds(responseId: string): { message: string; call: (index: number) => string } {
@@ -37,13 +37,14 @@ export function responseObject(
   state: { status: ResponseStatus; incomplete_details: { reason: string } | null },
   output: unknown[],
   usage: Usage | undefined | null,
+  error: { code: string; message: string } | null = null,
 ) {
   return {
     id: identity.id,
     object: "response",
     created_at: identity.created,
     status: state.status,
-    error: null,
+    error,
     incomplete_details: state.incomplete_details,
     instructions: echo.instructions,
     max_output_tokens: echo.maxOutputTokens,
