@@ -36,7 +36,7 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics);
   const chat = serveChat(registry, logger, metrics);
-  const embeddings = serveEmbeddings(registry, logger);
+  const embeddings = serveEmbeddings(registry, logger, metrics);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     try {

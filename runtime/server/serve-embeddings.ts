@@ -4,6 +4,7 @@ import { embeddingsOf, type ChatRun } from "../index.js";
 import { decodeEmbeddingsBody, toEmbeddingList } from "../wires/openai-embeddings/index.js";
 import { answerHeaders, callsOf } from "./answer-report.js";
 import { chatTarget, type ChatScope } from "./chat-target.js";
+import type { AnswerFigures, GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf } from "./request-context.js";
 
@@ -14,7 +15,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * the embeddings model's fallback chain; the vectors go back in OpenAI's list shape. Errors are written
  * by the caller in OpenAI's shape.
  */
-export function serveEmbeddings(registry: ProjectRegistry, logger: Logger) {
+export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics) {
   return async function embeddings(scope: ChatScope, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const ctx = contextOf(req);
     const decoded = decodeEmbeddingsBody(body);
@@ -22,7 +23,10 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger) {
     const { served } = target;
     ctx.secrets = served.secrets;
     const generation = served.acquire();
+    const series = metrics.started(served.key!);
     let run: ChatRun | undefined;
+    let answer: AnswerFigures | undefined;
+    let failure: unknown;
     try {
       const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
@@ -41,6 +45,7 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger) {
       });
       ctx.run = run;
       const { vectors, usage } = embeddingsOf(await run.collect());
+      answer = { ok: true, waitedMs: 0, firstAt: undefined, chars: 0, usage };
       const payload = toEmbeddingList(vectors, usage, target.prefix + (run.servedBy ?? run.requestedModel), decoded);
       res.writeHead(200, { "content-type": JSON_TYPE, "content-length": Buffer.byteLength(payload), ...answerHeaders(run, ctx, 0) });
       res.end(payload);
@@ -50,8 +55,14 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger) {
           "embeddings completed",
         );
       }
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
       served.release(generation);
+      // Counted as a whole (non-streamed) request of the model, tokens and cost included.
+      const body = { model: decoded.model, stream: false, request: { messages: [] }, options: undefined };
+      metrics.ended(series, generation.runtime, ctx, body, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
     }
   };

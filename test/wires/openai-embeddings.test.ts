@@ -116,6 +116,11 @@ describe("POST /v1/embeddings through the openai client", () => {
       const rows = readLedger(dir, "SELECT requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, outcome FROM requests WHERE served_model = 'openai-embed' ORDER BY id");
       expect(rows.at(-1)).toEqual({ requested_model: "openai-embed", served_model: "openai-embed", provider: "openai", input_tokens: 4, output_tokens: 0, estimated: 0, cost: 0.002, outcome: "ok" });
     });
+    const metrics = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${SECRET}` } })).text();
+    const line = (name: string, ...labels: string[]) => metrics.split("\n").find((l) => l.startsWith(`${name}{`) && labels.every((label) => l.includes(label)));
+    expect(line("lf_requests_total", 'model="openai-embed"', 'outcome="ok"', 'stream="false"')).toMatch(/ \d+$/);
+    expect(line("lf_tokens_total", 'model="openai-embed"', 'direction="input"', 'estimated="false"')).toMatch(/ \d+$/);
+    expect(line("lf_cost_dollars_total", 'model="openai-embed"')).toBeDefined();
     await eventually(() => {
       const fallback = readLedger(dir, "SELECT served_model, fallback_depth FROM requests WHERE requested_model = 'embed-first' AND outcome = 'ok'");
       expect(fallback.at(-1)).toEqual({ served_model: "embed-after", fallback_depth: 1 });
