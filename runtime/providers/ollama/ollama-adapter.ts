@@ -12,7 +12,7 @@ import { joinUrl, safeUrl } from "../shared/safe-url.js";
 import { maskHeaders } from "../shared/secrets.js";
 import { buildOllamaRequest, type OllamaWireRequest } from "./build-ollama-request.js";
 import { mapOllamaError } from "./map-ollama-error.js";
-import { MalformedLineError, OllamaExchange } from "./ollama-exchange.js";
+import { OllamaExchange } from "./ollama-exchange.js";
 import { parseOllamaStream } from "./parse-ollama-stream.js";
 import { resolveOllamaHost } from "./resolve-ollama-host.js";
 
@@ -95,7 +95,7 @@ export class OllamaAdapter implements ModelAdapter {
       });
       const response = await this.client(exchange).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
       options.onResponse?.();
-      if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) throw new MalformedLineError(`expected ${input.length} embeddings`);
+      if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) throw new SyntaxError(`expected ${input.length} embeddings, got ${Array.isArray(response.embeddings) ? response.embeddings.length : "none"}`);
       const tokens = response.prompt_eval_count;
       return { vectors: response.embeddings, usage: typeof tokens === "number" ? { inputTokens: tokens, outputTokens: 0 } : undefined };
     } catch (error) {
