@@ -200,7 +200,8 @@ export class Runtime {
       options,
       upstream: { ms: 0, toolsMissing: [] },
       skipped: [],
-      features: undefined,
+      // No output tokens: budgets and limits estimate an embeddings call by its input alone.
+      features: requestFeatures(options, 0),
       fits: (m) => m.capabilities.embeddings,
     });
   }

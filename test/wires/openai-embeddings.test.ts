@@ -21,6 +21,7 @@ beforeAll(async () => {
     `{ name: ollama-embed, provider: ollama, model: nomic-embed, base_url: "${fake.url}", capabilities: { embeddings: true } }`,
     `{ name: embed-first, provider: openai, model: embed-down, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { embeddings: true }, fallbacks: [chat, embed-after] }`,
     `{ name: embed-after, provider: ollama, model: embed-up, base_url: "${fake.url}", capabilities: { embeddings: true } }`,
+    `{ name: embed-limited, provider: openai, model: embed-a, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { embeddings: true }, limits: { rpm: 1 }, fallbacks: [embed-after] }`,
     `{ name: local-embed, provider: llamacpp, model: ./tiny.gguf, llamacpp: { threads: 1 }, capabilities: { embeddings: true } }`,
   ]);
   dir = dirname(file);
@@ -91,6 +92,15 @@ describe("POST /v1/embeddings through the openai client", () => {
     } finally {
       fake.clear("embed-down");
     }
+  });
+
+  it("a model over its limits passes the request to its fallback, as a chat would", async () => {
+    const first = await client().embeddings.create({ model: "embed-limited", input: "one", encoding_format: "float" });
+    expect(first.model).toBe("embed-limited");
+    const second = await client().embeddings.create({ model: "embed-limited", input: "two", encoding_format: "float" }).withResponse();
+    expect(second.data.model).toBe("embed-after");
+    expect(second.response.headers.get("x-lf-attempts")).toBe("1");
+    expect(second.data.data[0]!.embedding).toEqual(fakeVector("two"));
   });
 
   it("in process with llama.cpp: one vector per input, of the model's width, the same input the same vector", async () => {

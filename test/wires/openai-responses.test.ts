@@ -103,7 +103,8 @@ describe("POST /v1/responses through the openai client", () => {
 
           const second = await client().responses.create({
             ...params,
-            input: [...input, { type: "function_call", call_id: call.call_id, name: call.name, arguments: call.arguments }, { type: "function_call_output", call_id: call.call_id, output: "-5 C" }],
+            // The previous output goes back as it came, as clients of a stateless Responses API do.
+            input: [...input, ...(first.output as ResponseInputItem[]), { type: "function_call_output", call_id: call.call_id, output: "-5 C" }],
           });
           expect(second.output_text).toBe("It is cold in Oslo.");
           const sent = JSON.stringify(fake.requests.at(-1)!.body);
