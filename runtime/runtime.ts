@@ -179,7 +179,7 @@ export class Runtime {
     } else {
       first = [lookup.get(requested.name)!];
     }
-    // An embeddings model in a chat's fallback chain cannot answer it.
+    // An embeddings model in a chat's router or fallback chain cannot answer it.
     return this.execute(requested, first, lookup, { request, options, upstream, skipped, features, fits: (m) => !m.capabilities.embeddings });
   }
 
@@ -210,7 +210,7 @@ export class Runtime {
   private async execute(requested: ResolvedModel, first: RoutableModel[], lookup: PerRequestModels, plan: ExecutionPlan): Promise<ChatRun> {
     const { request, options, upstream, skipped } = plan;
     let candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
-    candidates = candidates.filter((c, i) => i < first.length || plan.fits(this.project.models.get(c.name)!));
+    candidates = candidates.filter((c) => plan.fits(this.project.models.get(c.name)!));
     const startedAt = this.clock.now();
     if (this.usage?.budget.limitsAnything === true) {
       const f = plan.features ?? requestFeatures(options);
@@ -352,7 +352,7 @@ interface ExecutionPlan {
   upstream: RequestTrace;
   skipped: RouteAttempt[];
   features: RequestFeatures | undefined;
-  /** Which fallbacks can take this kind of request (chat, or embeddings). */
+  /** Which models of the chain can take this kind of request (chat, or embeddings); the others are left out. */
   fits: (model: ResolvedModel) => boolean;
 }
 
