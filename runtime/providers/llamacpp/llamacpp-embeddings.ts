@@ -48,7 +48,8 @@ export class LlamaCppEmbedder {
   }
 
   private contextFor(shared: SharedModel): Promise<LlamaEmbeddingContext> {
-    this.context ??= shared.model.createEmbeddingContext({ contextSize: this.settings.contextSize(shared), ...(this.settings.threads === undefined ? {} : { threads: this.settings.threads }) });
+    // Never more threads than math cores: node-llama-cpp's default of at least 4 spin-waits on a small machine.
+    this.context ??= shared.model.createEmbeddingContext({ contextSize: this.settings.contextSize(shared), threads: this.settings.threads ?? shared.llama.cpuMathCores });
     this.context.catch(() => (this.context = undefined));
     return this.context;
   }
