@@ -1,6 +1,7 @@
 export * from "./core/index.js";
 export * from "./config/index.js";
 export type { ChatRequest, ChatRun } from "./chat-request.js";
+export { embeddingsOf, type EmbeddingRequest } from "./embedding-run.js";
 export { Runtime, type ModelInfo, type RuntimeOptions } from "./runtime.js";
 export { openRuntime, type OpenedRuntime, type OpenRuntimeOptions } from "./open-runtime.js";
 export { McpPool } from "./lazy-mcp-pool.js";
