@@ -11,6 +11,7 @@ import type { ProjectRegistry } from "./project-registry.js";
 import { readJson } from "./read-json-body.js";
 import { routeExplain } from "./route-explain.js";
 import { serveChat } from "./serve-chat.js";
+import { serveEmbeddings } from "./serve-embeddings.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
 import { beginRequest, contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -39,6 +40,7 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics, hub);
   const chat = serveChat(registry, logger, metrics, hub);
+  const embeddings = serveEmbeddings(registry, logger, metrics);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     try {
@@ -60,7 +62,7 @@ export function createRequestListener(
       const limit = registry.bodyLimit(scope);
       readJson(req, limit, (error, body) => {
         if (error !== undefined) return fail(error);
-        chat(endpoint.wire, scope, req, res, body).catch(fail);
+        (endpoint.kind === "chat" ? chat(endpoint.wire, scope, req, res, body) : embeddings(scope, req, res, body)).catch(fail);
       });
     } catch (error) {
       fail(error);
