@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles the web console (console/src) into dist/console: one script and one stylesheet, minified,
+// Bundles the web console (runtime/server/console/page/src) into dist/console: one script and one stylesheet, minified,
 // named by their content hash, and the page that loads them. `lf serve` serves that folder.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "dist", "console");
+const out = join(here, "..", "..", "..", "..", "dist", "console");
 rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, "assets"), { recursive: true });
 
