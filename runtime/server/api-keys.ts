@@ -5,6 +5,8 @@ import { ApiError } from "../wires/api-error.js";
 export interface ApiKey {
   /** `namespace/name` of the projects this key may use; undefined: every project. */
   readonly projects: ReadonlySet<string> | undefined;
+  /** Recorded with the key's requests in the ledger; undefined for a bare key. */
+  readonly name?: string | undefined;
 }
 
 interface Entry extends ApiKey {

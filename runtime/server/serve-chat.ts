@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import { AnswerFold, type ChatMessage, type ChatRun } from "../index.js";
 import type { AnswerIdentity, ChatWire, DecodedChat, StreamEncoder } from "../wires/chat-wire.js";
 import { Answer, answerHeaders, logAnswer } from "./answer-report.js";
+import { cacheDirective } from "./cache-directive.js";
 import { chatTarget, sessionOf, type ChatScope, type ChatTarget } from "./chat-target.js";
 import { mapError } from "./error-response.js";
 import type { GatewayMetrics } from "./metrics.js";
@@ -47,6 +48,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         ctx.clientGone = true;
         controller.abort();
       });
+      const cache = cacheDirective(req, body);
       run = await runtime.chat({
         ...decoded.request,
         model,
@@ -55,6 +57,8 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         signal: controller.signal,
         requestId: ctx.id,
         ...(sessionId === undefined ? {} : { sessionId }),
+        ...(cache === undefined ? {} : { cache }),
+        ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
       });
       ctx.run = run;
       const identity = (): AnswerIdentity => ({ id: wire.answerId(ctx.id), created: Math.floor(Date.now() / 1000), model: target.prefix + (run!.servedBy ?? run!.requestedModel) });
