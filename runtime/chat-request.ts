@@ -29,6 +29,8 @@ export interface ChatRequest {
   requestId?: string;
   /** The API key's name, recorded with the request's usage. */
   keyName?: string;
+  /** Hears of the request's ledger row once it is written: what it cost, in dollars and tokens. */
+  onRecord?: (record: { costUsd: number | undefined; inputTokens: number; outputTokens: number }) => void;
   /**
    * Past the response cache: `refresh` (`cache: false`, `Cache-Control: no-cache`) asks a model and
    * keeps its answer; `off` (`Cache-Control: no-store`) keeps nothing either.

@@ -173,6 +173,7 @@ export class Runtime {
       ...(request.sessionId ? { sessionId: request.sessionId } : {}),
       ...(request.requestId ? { requestId: request.requestId } : {}),
       ...(request.keyName ? { keyName: request.keyName } : {}),
+      ...(request.onRecord ? { onRecord: request.onRecord } : {}),
       onError: () => undefined,
     };
   }

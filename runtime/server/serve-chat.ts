@@ -6,6 +6,7 @@ import { Answer, answerHeaders, logAnswer } from "./answer-report.js";
 import { cacheDirective } from "./cache-directive.js";
 import { chatTarget, sessionOf, type ChatScope, type ChatTarget } from "./chat-target.js";
 import { mapError } from "./error-response.js";
+import { admitRequest } from "./key-gate.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
@@ -38,6 +39,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
       const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
       const model = runtime.model(target.model).name;
+      const onRecord = await admitRequest(ctx.key, runtime, model);
       const sessionId = sessionOf(req);
       const history = sessionId === undefined ? [] : await served.sessions.history(sessionId);
       const messages = history.length === 0 ? decoded.request.messages : [...history, ...decoded.request.messages];
@@ -59,6 +61,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         ...(sessionId === undefined ? {} : { sessionId }),
         ...(cache === undefined ? {} : { cache }),
         ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
+        ...(onRecord === undefined ? {} : { onRecord }),
       });
       ctx.run = run;
       const identity = (): AnswerIdentity => ({ id: wire.answerId(ctx.id), created: Math.floor(Date.now() / 1000), model: target.prefix + (run!.servedBy ?? run!.requestedModel) });

@@ -59,8 +59,8 @@ describe("the response cache", () => {
     expect(await scrape()).toMatch(/lf_cache_requests_total\{project="tests\/alpha",model="fast",result="hit"\} [1-9]/);
     const requestId = second.response.headers.get("x-request-id");
     await eventually(() => {
-      const rows = readLedger(alphaDir, `SELECT cost, saved_cost, cache_hit FROM requests WHERE request_id = '${requestId}'`);
-      expect(rows).toEqual([{ cost: 0, saved_cost: expect.any(Number), cache_hit: 1 }]);
+      const rows = readLedger(alphaDir, `SELECT cost, saved_cost, cache_hit, key_name FROM requests WHERE request_id = '${requestId}'`);
+      expect(rows).toEqual([{ cost: 0, saved_cost: expect.any(Number), cache_hit: 1, key_name: "alpha-key" }]);
       expect(rows[0]!.saved_cost as number).toBeGreaterThan(0);
     });
   });
