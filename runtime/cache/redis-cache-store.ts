@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { connectRedis } from "../state/index.js";
+import { connectRedis, firstConnection } from "../state/index.js";
 import type { CachedAnswer, CacheStore } from "./cache-store.js";
 
 /**
@@ -19,8 +19,6 @@ end
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1`;
 
-const FIRST_CONNECT_MS = 2000;
-
 type PutScript = (answerKey: string, indexKey: string, ...args: string[]) => Promise<unknown>;
 
 /**
@@ -39,7 +37,7 @@ export class RedisCacheStore implements CacheStore {
   ) {
     redis.defineCommand("lfCachePut", { numberOfKeys: 2, lua: PUT });
     this.putScript = (redis as unknown as { lfCachePut: PutScript }).lfCachePut.bind(redis);
-    this.connected = firstConnection(redis, FIRST_CONNECT_MS);
+    this.connected = firstConnection(redis);
     // Redis away is a miss; ioredis would otherwise print every failed reconnection.
     redis.on("error", () => undefined);
   }
@@ -71,20 +69,4 @@ export class RedisCacheStore implements CacheStore {
   private answerKey(project: string, key: string): string {
     return `${this.prefix}cache:${project}:${key}`;
   }
-}
-
-function firstConnection(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === "ready") return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      redis.off("ready", done);
-      redis.off("error", done);
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    timer.unref();
-    redis.once("ready", done);
-    redis.once("error", done);
-  });
 }

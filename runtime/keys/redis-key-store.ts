@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { LfError } from "../core/index.js";
-import { connectRedis, describeRedisUrl } from "../state/index.js";
+import { connectRedis, describeRedisUrl, firstConnection } from "../state/index.js";
 import { grantJson, parseStoredKey, type KeyStore, type StoredKey } from "./key-store.js";
 
 /**
@@ -10,11 +10,14 @@ import { grantJson, parseStoredKey, type KeyStore, type StoredKey } from "./key-
  * is refused (503), never let through.
  */
 export class RedisKeyStore implements KeyStore {
+  private readonly connected: Promise<void>;
+
   private constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
     readonly describe: string,
   ) {
+    this.connected = firstConnection(redis);
     redis.on("error", () => undefined);
   }
 
@@ -72,17 +75,8 @@ export class RedisKeyStore implements KeyStore {
     return `${this.prefix}key-names`;
   }
 
-  /** A CLI command or the first request may come before the connection is up: it waits for it, briefly. */
+  /** A CLI command or the first request may come before the connection is up: they wait for it, briefly. */
   private ready(): Promise<void> {
-    if (this.redis.status === "ready") return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.redis.off("ready", done);
-        resolve();
-      };
-      const timer = setTimeout(done, 2000);
-      this.redis.once("ready", done);
-    });
+    return this.connected;
   }
 }

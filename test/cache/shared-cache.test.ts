@@ -46,4 +46,16 @@ describe("the response cache in Redis", () => {
     expect(replayed.deltas).toEqual(kept.deltas);
     expect(callsTo(fake.requests, "gpt-fast")).toBe(2);
   });
+
+  it("answers from a model while Redis is away: a miss, never a failed request", async () => {
+    await redis.stop();
+    const before = callsTo(fake.requests, "gpt-fast");
+    const messages = [{ role: "user" as const, content: "asked while Redis is away" }];
+    for (let i = 0; i < 2; i++) {
+      const { data, response } = await instances[0]!.client("tests/alpha", { apiKey: ALPHA_KEY }).chat.completions.create({ model: "fast", messages }).withResponse();
+      expect(response.headers.get("x-lf-cache")).toBe("miss");
+      expect(data.choices[0]!.message.content).toBe("Shared by both.");
+    }
+    expect(callsTo(fake.requests, "gpt-fast")).toBe(before + 2);
+  });
 });

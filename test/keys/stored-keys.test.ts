@@ -92,6 +92,19 @@ describe("lf keys in the state: Redis, over two instances", () => {
     expect(again.code).toBe(2);
     expect(again.stderr).toContain("A key named ops exists already");
   });
+
+  it("refuses a stored key with 503 naming the store while Redis is away, never letting it through", async () => {
+    const key = (await lf("keys", "create", "late", "--project", files[0]!)).stdout.trim();
+    expect((await chat(servers[0]!, key)).status).toBe(200);
+    await redis.stop();
+    try {
+      for (const server of servers) expect(await chat(server, key)).toEqual({ status: 503, code: "key_store_unavailable" });
+    } finally {
+      await redis.restart();
+    }
+    // This redis-server keeps nothing across a restart: the store answers again, and knows no key.
+    await eventually(async () => expect((await chat(servers[1]!, key)).code).toBe("invalid_api_key"), 10_000);
+  });
 });
 
 describe("lf keys in .lf/gateway.db", () => {
