@@ -1,6 +1,6 @@
 import { LfError } from "../core/index.js";
 import type { StateStore } from "../state/index.js";
-import { periodOf, usd } from "../usage/index.js";
+import { periodOf, usd, type Ledger } from "../usage/index.js";
 import type { KeyGrant } from "./key-store.js";
 
 const MINUTE_MS = 60_000;
@@ -66,10 +66,34 @@ export async function recordKeySpend(store: StateStore, key: LimitedKey, spend: 
   await Promise.all(writes);
 }
 
-function spendKey(key: LimitedKey, period: string, label: string): string {
+function spendKey(key: { id: string }, period: string, label: string): string {
   return `key:${key.id}:spend:${period}:${label}`;
 }
 
 function rateLimited(key: LimitedKey, limit: string, retryAfterMs: number): LfError {
   return new LfError("rate_limited", `API key ${key.id} is over its limit of ${limit}.`, { details: { retryAfterMs: Math.max(0, retryAfterMs) } });
+}
+
+const restored = new WeakMap<StateStore, Promise<void>>();
+
+/**
+ * Sets the named keys' spend for the current day and month from the project's ledger, once per store:
+ * for a store that lives in this process only, so a key's budget survives a restart as the project's
+ * does. A ledger that cannot be read leaves the counters as they are (they count from now on).
+ */
+export function restoreKeySpend(store: StateStore, ledger: Ledger, project: string, now: number): Promise<void> {
+  let done = restored.get(store);
+  if (done === undefined) {
+    done = (async () => {
+      for (const period of ["daily", "monthly"] as const) {
+        const span = periodOf(period, now);
+        const rows = await ledger.summarize({ since: span.start, until: span.end, project }, "key");
+        for (const row of rows) {
+          if (row.key !== "" && row.costUsd > 0) await store.addSpend(spendKey({ id: row.key }, period, span.label), row.costUsd, span.end);
+        }
+      }
+    })().catch(() => undefined);
+    restored.set(store, done);
+  }
+  return done;
 }

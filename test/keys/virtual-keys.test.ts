@@ -79,6 +79,10 @@ describe("virtual keys of server.api_keys", () => {
     expect(over.body.error?.message).toMatch(/API key frugal's daily budget is spent \(\$0\.0320 of \$0\.0200\)/);
     // Other keys are not held back by it.
     expect((await chat(ADMIN)).status).toBe(200);
+    // Nor does a restart give it back: the spend is read again from the ledger.
+    await server.close();
+    server = await startTestServer([file], { level: "warn" });
+    expect((await chat(FRUGAL)).body.error?.message).toMatch(/API key frugal's daily budget is spent \(\$0\.0320 of \$0\.0200\)/);
   });
 
   it("refuses a model the key may not name with 403, and takes the ones it may", async () => {
