@@ -10,6 +10,8 @@ export interface LfServer {
   url: string;
   /** The project-scoped chat completions route. */
   chatUrl: string;
+  /** The project-scoped Messages route. */
+  messagesUrl: string;
 }
 
 /** A reason lf serve cannot be measured (the command is not there yet), or undefined when it can. */
@@ -42,7 +44,8 @@ export async function startLfServe(children: ChildProcesses, options: StartLfOpt
   });
   const url = `http://127.0.0.1:${options.port}`;
   await waitForHttp(url, child, 30_000);
-  return { child, url, chatUrl: `${url}/v1/projects/${options.project.namespace}/${options.project.name}/chat/completions` };
+  const project = `${url}/v1/projects/${options.project.namespace}/${options.project.name}`;
+  return { child, url, chatUrl: `${project}/chat/completions`, messagesUrl: `${project}/messages` };
 }
 
 /** Any HTTP answer on `/health` means the server is up: the status does not matter here. */

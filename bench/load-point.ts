@@ -37,8 +37,10 @@ export interface LoadPoint {
 }
 
 export interface LoadTarget {
-  /** Full URL of the chat completions route. */
+  /** Full URL of the chat route. */
   url: string;
+  /** Which client dialect the body is in; default OpenAI chat completions. */
+  wire?: "chat" | "messages";
   /** The model name this target knows the upstream model by. */
   model: string;
   headers?: Record<string, string>;
@@ -69,13 +71,23 @@ export function chatBody(model: string, stream: boolean): string {
   });
 }
 
+/** The same request as `chatBody`, in Anthropic's Messages shape. */
+export function messagesBody(model: string, stream: boolean): string {
+  return JSON.stringify({
+    model,
+    max_tokens: 64,
+    messages: [{ role: "user", content: "Say hello in one short sentence." }],
+    ...(stream ? { stream: true } : {}),
+  });
+}
+
 /** One warm-up run whose figures are dropped, then the measured run. */
 export async function runLoadPoint(target: LoadTarget, point: LoadPoint): Promise<LoadResult> {
   const base = {
     url: target.url,
     method: "POST" as const,
     headers: { "content-type": "application/json", ...target.headers },
-    body: chatBody(target.model, point.stream),
+    body: (target.wire === "messages" ? messagesBody : chatBody)(target.model, point.stream),
     connections: point.connections,
     pipelining: 1,
     timeout: 10,

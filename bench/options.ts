@@ -74,8 +74,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     postgres: !values["skip-postgres"],
     json: values.json,
     out: values.out,
-    // Four targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
-    deadlineS: Math.ceil(5 * points * (durationS + warmupS + 2) + 200),
+    // Five targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
+    deadlineS: Math.ceil(6 * points * (durationS + warmupS + 2) + 200),
   };
 }
 

@@ -22,7 +22,7 @@ export function formatLoad(rows: LoadRow[]): string {
     for (const row of at) {
       const r = row.result;
       const added = direct && row.target !== "direct";
-      const ratio = (row.target === "lf" || row.target === "lf-pg") && floor ? `${((100 * r.rps) / floor.rps).toFixed(0)}%` : "";
+      const ratio = row.target.startsWith("lf") && floor ? `${((100 * r.rps) / floor.rps).toFixed(0)}%` : "";
       const cpu = r.cpuUsPerRequest === undefined ? "–" : r.cpuUsPerRequest.toFixed(0);
       out.push([point, row.target, r.rps.toFixed(0), ms(r.p50), ms(r.p99), added ? ms(r.p50 - direct.p50) : "", added ? ms(r.p99 - direct.p99) : "", ratio, cpu, String(r.errors + r.non2xx)]);
     }

@@ -3,8 +3,11 @@ import type { LoadResult } from "./load-point.js";
 import type { BenchOptions } from "./options.js";
 import type { Summary } from "./stats.js";
 
-/** `lf-pg`: a second lf serve whose usage ledger is PostgreSQL (`usage.database_url`). */
-export type TargetName = "direct" | "floor" | "lf" | "lf-pg";
+/**
+ * `lf-messages`: the same lf serve through Anthropic's Messages route (`/v1/messages`), beside its chat
+ * completions. `lf-pg`: a second lf serve whose usage ledger is PostgreSQL (`usage.database_url`).
+ */
+export type TargetName = "direct" | "floor" | "lf" | "lf-messages" | "lf-pg";
 
 export interface LoadRow {
   target: TargetName;

@@ -93,6 +93,8 @@ async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServ
     ["floor", { url: `${up.floor}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.floor }],
   ];
   if (lf) targets.push(["lf", { url: lf.chatUrl, model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
+  // The same server through Anthropic's Messages API, right after its chat completions.
+  if (lf) targets.push(["lf-messages", { url: lf.messagesUrl, wire: "messages", model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
   if (lfPg) targets.push(["lf-pg", { url: lfPg.chatUrl, model: BENCH_MODELS.load, pid: lfPg.child.process.pid! }]);
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;

@@ -2,6 +2,15 @@ import { Command, Option } from "commander";
 import { readFileSync } from "node:fs";
 import { exitCodes } from "./exit-codes.js";
 
+// Output piped into a reader that stops early (`lf route … | head`) ends the command quietly, as Unix
+// tools do, instead of crashing on the closed pipe.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? 0);
+  });
+}
+
 // Each command's module is imported only when that command runs, so `lf validate` never pays for the
 // HTTP server, the provider SDKs or MCP.
 const program = new Command()
@@ -56,9 +65,10 @@ program
 program
   .command("route")
   .description("Show how a request would be routed: every candidate, its score and why; no model is called.")
-  .argument("<message...>", "the request's message")
+  .argument("[message...]", "the request's message")
   .option("-p, --project <path>", "the project file or its folder")
-  .option("-m, --model <name>", "the model or router (default: the project's default model)")
+  .option("-m, --model <name>", "the model or router (default: the model the conversation names, else the project's default)")
+  .option("--messages <file>", "route a whole conversation: a chat request JSON (messages, tools, model) or an array of messages; - reads stdin")
   .option("--max-cost <dollars>", "a per-request cost limit")
   .option("--max-latency <ms>", "a per-request latency limit")
   .option("--json", "print the explanation as JSON")

@@ -1,11 +1,13 @@
 export * from "./core/index.js";
 export * from "./config/index.js";
 export type { ChatRequest, ChatRun } from "./chat-request.js";
+export { embeddingsOf, type EmbeddingRequest } from "./embedding-run.js";
 export { Runtime, type ModelInfo, type RuntimeOptions } from "./runtime.js";
 export { openRuntime, type OpenedRuntime, type OpenRuntimeOptions } from "./open-runtime.js";
 export { McpPool } from "./lazy-mcp-pool.js";
 export { summarizeAttempts, type RouteAttempt, type RoutingEvent } from "./routing/index.js";
-export { toChatCompletion, toOpenAIFinishReason } from "./wires/openai-chat/index.js";
+export { openAIChatWire, toChatCompletion, toOpenAIFinishReason } from "./wires/openai-chat/index.js";
+export { ApiError } from "./wires/api-error.js";
 export { resolveProjectPath } from "./resolve-project-path.js";
 export { routeReport, type RouteReport } from "./route-report.js";
 export * from "./models/index.js";

@@ -5,6 +5,7 @@ import {
   LfError,
   systemClock,
   systemRandom,
+  type ChatMessage,
   type Clock,
   type ModelAdapter,
   type ModelCallOptions,
@@ -23,6 +24,7 @@ import {
   routeRequest,
   type RoutableModel,
   type RouteAttempt,
+  type RequestFeatures,
   type RouteExplanation,
   type RoutingEventListener,
 } from "./routing/index.js";
@@ -34,6 +36,7 @@ import { adapterSettings, PerRequestModels, routableView, routerSpec } from "./m
 import { RoutedRun, timedAdapter, type RequestTrace } from "./routed-run.js";
 import { didYouMean } from "./config/index.js";
 import { ReplayedRun, ResponseCache, type CachedAnswer } from "./cache/index.js";
+import { embeddingAdapter, wrongKind, type EmbeddingRequest } from "./embedding-run.js";
 
 export interface RuntimeOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -147,6 +150,7 @@ export class Runtime {
   /** Answers a request: from the response cache, or routed, falling back along the chain, streaming the parts. */
   async chat(request: ChatRequest): Promise<ChatRun> {
     const requested = this.model(request.model);
+    if (requested.capabilities.embeddings) throw wrongKind(requested.name, "an embeddings model", "chat", "POST /v1/embeddings");
     const plan = this.cache?.plan(requested, request, request.cache);
     if (plan === undefined) return this.route(requested, request);
     const hit = await plan.find();
@@ -163,7 +167,7 @@ export class Runtime {
     return new ReplayedRun(requested.name, hit, { [Symbol.asyncIterator]: () => trackUsage(usage, track) }, () => trackUsage(usage, track).collect(() => run.collect()));
   }
 
-  private trackOptions(request: ChatRequest, startedAt: number) {
+  private trackOptions(request: TrackedRequest, startedAt: number) {
     const clock = this.clock;
     return {
       project: this.project,
@@ -212,10 +216,41 @@ export class Runtime {
     } else {
       first = [lookup.get(requested.name)!];
     }
+    // An embeddings model in a chat's router or fallback chain cannot answer it.
+    return this.execute(requested, first, lookup, { request, options, upstream, skipped, features, fits: (m) => !m.capabilities.embeddings });
+  }
+
+  /**
+   * Embeds a batch of inputs with an embeddings model, through the same chain as a chat: its fallbacks
+   * (the embeddings models among them), limits, breakers, retries, budgets and the ledger. The run's
+   * `collect()` holds the answer (`embeddingsOf`).
+   */
+  async embed(request: EmbeddingRequest): Promise<ChatRun> {
+    const requested = this.model(request.model);
+    if (!requested.capabilities.embeddings) throw wrongKind(requested.name, "not an embeddings model", "embeddings", "capabilities: { embeddings: true }");
+    const messages = request.inputs.map((input): ChatMessage => ({ role: "user", content: typeof input === "string" ? input : input.join(" ") }));
+    const options: ModelCallOptions = { messages, parameters: {}, ...(request.signal ? { signal: request.signal } : {}) };
+    const embed = { inputs: request.inputs, ...(request.dimensions === undefined ? {} : { dimensions: request.dimensions }) };
+    const lookup = new PerRequestModels(this.project, (model) => ({ ...this.routable(model), adapter: embeddingAdapter(this.adapter(model.name), embed) }));
+    return this.execute(requested, [lookup.get(requested.name)!], lookup, {
+      request: { ...request, messages, stream: false },
+      options,
+      upstream: { ms: 0, toolsMissing: [] },
+      skipped: [],
+      // No output tokens: budgets and limits estimate an embeddings call by its input alone.
+      features: requestFeatures(options, 0),
+      fits: (m) => m.capabilities.embeddings,
+    });
+  }
+
+  /** Budgets, then the fallback chain; the run is recorded in the ledger when it ends. */
+  private async execute(requested: ResolvedModel, first: RoutableModel[], lookup: PerRequestModels, plan: ExecutionPlan): Promise<ChatRun> {
+    const { request, options, upstream, skipped } = plan;
     let candidates = candidateChain(first, [requested.fallbacks, ...first.map((m) => this.project.models.get(m.name)!.fallbacks), this.project.fallbacks].filter((l) => l.length > 0), lookup);
+    candidates = candidates.filter((c) => plan.fits(this.project.models.get(c.name)!));
     const startedAt = this.clock.now();
     if (this.usage?.budget.limitsAnything === true) {
-      const f = features ?? requestFeatures(options);
+      const f = plan.features ?? requestFeatures(options);
       const check = await this.usage.budget.check(
         candidates.map((c) => c.name),
         (name) => estimateCost(lookup.get(name)!, f.promptTokens, f.expectedOutputTokens),
@@ -243,6 +278,7 @@ export class Runtime {
       candidates = check.models.map((name) => lookup.get(name)!);
     }
     const totalTimeoutMs = Math.max(...candidates.map((c) => c.timeouts.total_ms ?? 0), 0) || undefined;
+    const features = plan.features;
     const result = executeWithFallback(
       {
         candidates,
@@ -337,6 +373,19 @@ export class Runtime {
     }
     return routable;
   }
+}
+
+/** What the ledger records of a request, besides its run. */
+type TrackedRequest = Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "keyName" | "onRecord">;
+
+interface ExecutionPlan {
+  request: TrackedRequest;
+  options: ModelCallOptions;
+  upstream: RequestTrace;
+  skipped: RouteAttempt[];
+  features: RequestFeatures | undefined;
+  /** Which models of the chain can take this kind of request (chat, or embeddings); the others are left out. */
+  fits: (model: ResolvedModel) => boolean;
 }
 
 function describeBreach(b: BudgetBreach): string {

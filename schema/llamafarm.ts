@@ -447,6 +447,10 @@ export interface Capabilities {
   tools?: boolean;
   vision?: boolean;
   json?: boolean;
+  /**
+   * An embeddings model: it serves /v1/embeddings and not chat.
+   */
+  embeddings?: boolean;
 }
 export interface Timeouts {
   /**

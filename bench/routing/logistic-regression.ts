@@ -1,8 +1,12 @@
 import type { SparseVector } from "./sparse-vector.js";
 
 export interface TrainParams {
-  /** L2 penalty on the weights a step touches. */
+  /** L1 penalty: the larger, the more weights are exactly zero. */
+  l1: number;
+  /** L2 penalty. */
   l2: number;
+  /** FTRL's beta: smooths the first steps of each weight (1 in the paper). */
+  beta?: number;
   epochs: number;
   learningRate: number;
   seed: number;
@@ -14,10 +18,23 @@ export interface Example {
   y: Float64Array;
 }
 
-/** Multinomial logistic regression over hashed features, AdaGrad steps in a seeded order: same data and seed, same weights. */
+/**
+ * Multinomial logistic regression over hashed features, trained by FTRL-Proximal (McMahan et al., "Ad
+ * Click Prediction: a View from the Trenches", 2013): per-coordinate adaptive steps like AdaGrad, and an
+ * L1 penalty that sets most rarely useful weights to exactly zero, which keeps the weights file small.
+ * Examples are visited in a seeded order: same data and seed, same weights.
+ */
 export function trainLogistic(examples: readonly Example[], dim: number, k: number, params: TrainParams): Float64Array {
+  const z = new Float64Array(dim * k);
+  const n = new Float64Array(dim * k);
   const w = new Float64Array(dim * k);
-  const g2 = new Float64Array(dim * k).fill(1e-8);
+  const { learningRate: alpha, l1, l2 } = params;
+  const beta = params.beta ?? 1;
+  const weightOf = (j: number) => {
+    const zj = z[j]!;
+    if (Math.abs(zj) <= l1) return 0;
+    return -(zj - Math.sign(zj) * l1) / ((beta + Math.sqrt(n[j]!)) / alpha + l2);
+  };
   const order = examples.map((_, i) => i);
   const random = mulberry32(params.seed);
   const p = new Float64Array(k);
@@ -28,20 +45,26 @@ export function trainLogistic(examples: readonly Example[], dim: number, k: numb
     }
     for (const e of order) {
       const { x, y } = examples[e]!;
+      for (let m = 0; m < x.index.length; m++) {
+        const base = x.index[m]! * k;
+        for (let t = 0; t < k; t++) w[base + t] = weightOf(base + t);
+      }
       scoresInto(w, k, x, p);
       softmaxInPlace(p);
-      for (let n = 0; n < x.index.length; n++) {
-        const base = x.index[n]! * k;
-        const v = x.value[n]!;
+      for (let m = 0; m < x.index.length; m++) {
+        const base = x.index[m]! * k;
+        const v = x.value[m]!;
         for (let t = 0; t < k; t++) {
-          const grad = (p[t]! - y[t]!) * v + params.l2 * w[base + t]!;
-          const sum = g2[base + t]! + grad * grad;
-          g2[base + t] = sum;
-          w[base + t] = w[base + t]! - (params.learningRate * grad) / Math.sqrt(sum);
+          const j = base + t;
+          const g = (p[t]! - y[t]!) * v;
+          const sigma = (Math.sqrt(n[j]! + g * g) - Math.sqrt(n[j]!)) / alpha;
+          z[j] = z[j]! + g - sigma * w[j]!;
+          n[j] = n[j]! + g * g;
         }
       }
     }
   }
+  for (let j = 0; j < w.length; j++) w[j] = weightOf(j);
   return w;
 }
 

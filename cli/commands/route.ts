@@ -2,6 +2,7 @@ import { routeReport } from "../../runtime/index.js";
 import { exitCodes } from "../exit-codes.js";
 import { withRuntime } from "../load-runtime.js";
 import { paint } from "../output.js";
+import { readConversation, type Conversation } from "./read-conversation.js";
 
 export interface RouteOptions {
   project?: string;
@@ -9,15 +10,33 @@ export interface RouteOptions {
   json?: boolean;
   maxCost?: string;
   maxLatency?: string;
+  /** A conversation file (a chat request body or an array of messages), `-` for stdin. */
+  messages?: string;
 }
 
-/** `lf route`: how a request would be routed (every candidate, its score, why), without calling a model. */
+/**
+ * `lf route`: how a request would be routed (every candidate, its score, why), without calling a model.
+ * The request is one message, or a whole conversation read with `--messages` (its tools and system
+ * prompt included); `--model` wins over the model the conversation's body names.
+ */
 export async function routeCommand(message: string, options: RouteOptions): Promise<number> {
+  if ((message === "") === (options.messages === undefined)) {
+    process.stderr.write("error: give either a message or --messages FILE (a chat request JSON, or - for stdin), not both\n");
+    return exitCodes.usage;
+  }
+  let conversation: Conversation;
+  try {
+    conversation = options.messages === undefined ? { model: undefined, request: { messages: [{ role: "user" as const, content: message }] } } : readConversation(options.messages);
+  } catch (error) {
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodes.usage;
+  }
   return withRuntime(options.project, async (runtime) => {
     try {
+      const asked = options.model ?? conversation.model;
       const request = {
-        ...(options.model ? { model: options.model } : {}),
-        messages: [{ role: "user" as const, content: message }],
+        ...conversation.request,
+        ...(asked ? { model: asked } : {}),
         ...(options.maxCost ? { maxCost: Number(options.maxCost) } : {}),
         ...(options.maxLatency ? { maxLatencyMs: Number(options.maxLatency) } : {}),
       };

@@ -99,6 +99,7 @@ function resolveModel(
       tools: model.capabilities?.tools ?? true,
       vision: model.capabilities?.vision ?? false,
       json: model.capabilities?.json ?? true,
+      embeddings: model.capabilities?.embeddings ?? false,
     },
     timeouts: {
       connectMs: parseDuration(timeouts.connect!),

@@ -58,7 +58,8 @@ export interface ResolvedModel {
   };
   readonly pricing: { inputPer1k: number; outputPer1k: number } | undefined;
   readonly contextWindow: number | undefined;
-  readonly capabilities: { tools: boolean; vision: boolean; json: boolean };
+  /** `embeddings`: the model serves /v1/embeddings, and not chat. */
+  readonly capabilities: { tools: boolean; vision: boolean; json: boolean; embeddings: boolean };
   readonly timeouts: { connectMs: number; firstTokenMs: number; idleMs: number; totalMs: number };
   readonly retries: { maxAttempts: number; initialBackoffMs: number; maxBackoffMs: number; maxRetryAfterMs: number };
   readonly circuitBreaker: {

@@ -97,6 +97,10 @@ export function semanticIssues(config: LlamaFarmProject, locator: YamlLocator, d
       add("warning", [...at, "mcp_servers"], `model "${model.name}" has capabilities.tools: false, so its MCP servers are not offered`);
     }
 
+    if (model.capabilities?.embeddings === true && (model.provider === "anthropic" || model.router !== undefined)) {
+      add("error", [...at, "capabilities", "embeddings"], `model "${model.name}" has capabilities.embeddings, but ${model.router ? "a router" : "Anthropic's API"} serves no embeddings`);
+    }
+
     toolChecks(model, at, add);
     if (model.provider !== undefined) providerChecks(model, at, dir, env, add);
   });

@@ -2,6 +2,7 @@ export * from "./chat.js";
 export * from "./clock.js";
 export * from "./answer-fold.js";
 export * from "./collect-stream.js";
+export * from "./embedding.js";
 export * from "./errors.js";
 export * from "./model-adapter.js";
 export * from "./provider-parameters.js";

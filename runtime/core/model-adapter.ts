@@ -1,4 +1,5 @@
 import type { ModelCallOptions } from "./chat.js";
+import type { EmbedOptions, Embeddings } from "./embedding.js";
 import type { StreamPart } from "./stream-part.js";
 
 /** The HTTP request a call would make, for `lf chat --dry-run`. Secrets are masked. */
@@ -33,6 +34,8 @@ export interface ModelAdapter {
   readonly modelId: string;
   stream(options: ModelCallOptions): AsyncIterable<StreamPart>;
   collect?(options: ModelCallOptions): Promise<StreamPart[]>;
+  /** Embeds a batch of inputs, where the provider has an embeddings API; it throws every error. */
+  embed?(options: EmbedOptions): Promise<Embeddings>;
   /** The request `stream(options)` would send, secrets masked; absent for in-process providers. */
   preview?(options: ModelCallOptions): RequestPreview;
   /** A cheap reachability check (list models or similar). */

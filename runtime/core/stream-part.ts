@@ -24,6 +24,7 @@ export interface Usage {
  * - `tool-call`: a complete call the model made that the caller must run (a client-side tool, or any
  *   call when no tool loop runs).
  * - `tool-start` / `tool-result`: a call that the runtime itself runs (an MCP tool) and its outcome.
+ * - `embeddings`: an embeddings call's whole answer, one vector per input (routing reads it like any output).
  */
 export type StreamPart =
   | { type: "text-delta"; text: string }
@@ -32,4 +33,5 @@ export type StreamPart =
   | { type: "tool-result"; toolCall: ToolCall; output: string; isError: boolean; durationMs: number }
   | { type: "usage"; usage: Usage }
   | { type: "finish"; finishReason: FinishReason }
+  | { type: "embeddings"; vectors: number[][] }
   | { type: "error"; error: LfError };

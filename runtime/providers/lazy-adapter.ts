@@ -1,4 +1,5 @@
 import type { ModelCallOptions } from "../core/chat.js";
+import type { EmbedOptions, Embeddings } from "../core/embedding.js";
 import { LfError } from "../core/errors.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../core/model-adapter.js";
 import type { StreamPart } from "../core/stream-part.js";
@@ -40,6 +41,12 @@ export class LazyAdapter implements ModelAdapter {
 
   stream(options: ModelCallOptions): AsyncIterable<StreamPart> {
     return this.loaded !== undefined ? this.loaded.stream(options) : this.streamOnceLoaded(options);
+  }
+
+  async embed(options: EmbedOptions): Promise<Embeddings> {
+    const adapter = this.loaded ?? (await this.load());
+    if (adapter.embed === undefined) throw new LfError("invalid_request", `The ${this.provider} provider has no embeddings API (model "${this.modelId}").`);
+    return adapter.embed(options);
   }
 
   /** Synchronous, so only once loaded: `Runtime.preview` awaits `load()` first. */

@@ -30,23 +30,31 @@ export function classifyComplexity(features: Pick<RequestFeatures, "conversation
 export function classifyConversation(view: ConversationView, model: ComplexityModel = complexityModel()): ComplexityVerdict {
   // The labelled set has no fenced code in a last message to learn from; a fence there means code.
   if (FENCE.test(view.lastUser)) return { tier: "code", signals: ["code fence in the last message"] };
-  const sink = new ScoringSink(model);
+  const sink = new TierScores(model);
   emitFeatures(view, sink);
   const scores = sink.scores;
   let best = 0;
   for (let t = 1; t < scores.length; t++) if (scores[t]! > scores[best]!) best = t;
-  return { tier: tierAt(best), signals: sink.signals(best) };
+  let signals: string[] | undefined;
+  // Routing reads only the tier; what tipped it is worked out when an explanation asks for it.
+  return {
+    tier: tierAt(best),
+    get signals() {
+      if (signals === undefined) {
+        const explaining = new ScoringSink(model);
+        emitFeatures(view, explaining);
+        signals = explaining.signals(best);
+      }
+      return signals;
+    },
+  };
 }
 
-/** Adds each feature's weights to the tiers' scores, and keeps each named group's share for the signals. */
-class ScoringSink implements FeatureSink {
+/** Only the tiers' scores: the path every routed request takes. */
+class TierScores implements FeatureSink {
   readonly scores: Float64Array;
-  private readonly labels: string[] = [];
-  private readonly shares: number[] = [];
-  private current = -1;
-  private readonly words: { text: string; hash: number; value: number }[] = [];
-  private readonly table: Float32Array;
-  private readonly k: number;
+  protected readonly table: Int16Array;
+  protected readonly k: number;
 
   constructor(model: ComplexityModel) {
     this.table = model.table;
@@ -54,20 +62,32 @@ class ScoringSink implements FeatureSink {
     this.scores = new Float64Array(this.k);
   }
 
-  group(label: string): void {
+  group(_label: string): void {}
+
+  add(hash: number, value: number): void {
+    const { table, scores, k } = this;
+    const base = hash * k;
+    for (let t = 0; t < k; t++) scores[t] = scores[t]! + table[base + t]! * value;
+  }
+}
+
+/** Keeps each named group's share of the tiers' scores, for the signals. */
+class ScoringSink extends TierScores {
+  private readonly labels: string[] = [];
+  private readonly shares: number[] = [];
+  private current = -1;
+  private readonly words: { text: string; hash: number; value: number }[] = [];
+
+  override group(label: string): void {
     this.labels.push(label);
     for (let t = 0; t < this.k; t++) this.shares.push(0);
     this.current = this.labels.length - 1;
   }
 
-  add(hash: number, value: number): void {
+  override add(hash: number, value: number): void {
     const base = hash * this.k;
     const at = this.current * this.k;
-    for (let t = 0; t < this.k; t++) {
-      const w = this.table[base + t]! * value;
-      this.scores[t] = this.scores[t]! + w;
-      this.shares[at + t] = this.shares[at + t]! + w;
-    }
+    for (let t = 0; t < this.k; t++) this.shares[at + t] = this.shares[at + t]! + this.table[base + t]! * value;
   }
 
   word(text: string, hash: number, value: number): void {

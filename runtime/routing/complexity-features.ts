@@ -6,7 +6,7 @@
  * Bump FEATURES_VERSION whenever what is emitted changes: the weights file names the version it was
  * trained on and is refused otherwise.
  */
-export const FEATURES_VERSION = 1;
+export const FEATURES_VERSION = 2;
 /** The hashed feature space; a power of two. */
 export const FEATURE_DIM = 1 << 18;
 const MASK = FEATURE_DIM - 1;
@@ -101,7 +101,13 @@ function named(sink: FeatureSink, label: string): void {
   sink.add(hashLabel(label), 1);
 }
 
-const WORD = /[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]{1,3}/gu;
+/**
+ * A word: a run of letters and digits, or up to three other symbols. Chinese and Japanese are written
+ * without spaces, so each Han, kana or Hangul character is a word of its own (word bigrams are then
+ * character bigrams there).
+ */
+const CJK = "\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}\\p{Script=Hangul}\\u30fc";
+const WORD = new RegExp(`[${CJK}]|(?:(?![${CJK}])[\\p{L}\\p{N}_])+|[^\\s${CJK}\\p{L}\\p{N}_]{1,3}`, "gu");
 
 /**
  * Word uni- and bigrams, then character 2-4-grams, each family scaled by 1/sqrt(its count) so a long

@@ -1,10 +1,14 @@
 import type { ChatWire } from "../wires/chat-wire.js";
 import { anthropicMessagesWire } from "../wires/anthropic-messages/index.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
+import { openAIResponsesWire } from "../wires/openai-responses/index.js";
 import type { ChatScope } from "./chat-target.js";
 
-/** What a route serves: a chat wire enters the chat pipeline. */
-export type RouteEndpoint = { kind: "chat"; wire: ChatWire };
+/**
+ * What a route serves: a chat wire enters the chat pipeline; embeddings enter their own, and `wire`
+ * is then only the shape their errors are written in.
+ */
+export type RouteEndpoint = { kind: "chat"; wire: ChatWire } | { kind: "embeddings"; wire: ChatWire };
 
 /** A model route: matched once, before any framework, for every client dialect and both route forms. */
 interface ChatRoute {
@@ -21,6 +25,8 @@ const PROJECT = "^\\/v1\\/projects\\/([^/?#]+)\\/([^/?#]+)";
 
 const CHAT: RouteEndpoint = { kind: "chat", wire: openAIChatWire };
 const MESSAGES: RouteEndpoint = { kind: "chat", wire: anthropicMessagesWire };
+const EMBEDDINGS: RouteEndpoint = { kind: "embeddings", wire: openAIChatWire };
+const RESPONSES: RouteEndpoint = { kind: "chat", wire: openAIResponsesWire };
 
 /**
  * Paths are matched case-insensitively, as express matches the other routes. Anthropic's SDK appends
@@ -31,6 +37,10 @@ const CHAT_ROUTES: readonly ChatRoute[] = [
   { pattern: new RegExp(`^\\/v1\\/chat\\/completions${END}`, "i"), endpoint: CHAT, scope: globalScope },
   { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/messages${END}`, "i"), endpoint: MESSAGES, scope: projectScope },
   { pattern: new RegExp(`^\\/v1\\/messages${END}`, "i"), endpoint: MESSAGES, scope: globalScope },
+  { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/embeddings${END}`, "i"), endpoint: EMBEDDINGS, scope: projectScope },
+  { pattern: new RegExp(`^\\/v1\\/embeddings${END}`, "i"), endpoint: EMBEDDINGS, scope: globalScope },
+  { pattern: new RegExp(`${PROJECT}(?:\\/v1)?\\/responses${END}`, "i"), endpoint: RESPONSES, scope: projectScope },
+  { pattern: new RegExp(`^\\/v1\\/responses${END}`, "i"), endpoint: RESPONSES, scope: globalScope },
 ];
 
 /** The model route a POST to `url` is for, if any. */

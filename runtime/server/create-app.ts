@@ -12,6 +12,7 @@ import type { ProjectRegistry } from "./project-registry.js";
 import { readJson } from "./read-json-body.js";
 import { routeExplain } from "./route-explain.js";
 import { serveChat } from "./serve-chat.js";
+import { serveEmbeddings } from "./serve-embeddings.js";
 import { openAIChatWire } from "../wires/openai-chat/index.js";
 import { beginRequest, contextOf } from "./request-context.js";
 import { sendJson } from "./send-json.js";
@@ -36,6 +37,7 @@ export function createRequestListener(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics);
   const chat = serveChat(registry, logger, metrics);
+  const embeddings = serveEmbeddings(registry, logger, metrics);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     try {
@@ -55,7 +57,7 @@ export function createRequestListener(
       withKey(registry.apiKeys, req.headers.authorization ?? bearerOf(req.headers["x-api-key"]), ctx, () => {
         readJson(req, registry.bodyLimit(scope), (error, body) => {
           if (error !== undefined) return fail(error);
-          chat(endpoint.wire, scope, req, res, body).catch(fail);
+          (endpoint.kind === "chat" ? chat(endpoint.wire, scope, req, res, body) : embeddings(scope, req, res, body)).catch(fail);
         });
       }, fail);
     } catch (error) {

@@ -45,7 +45,7 @@ runtime:
     expect(x.timeouts).toEqual({ connectMs: 10_000, firstTokenMs: 1500, idleMs: 30_000, totalMs: 120_000 });
     expect(x.limits.minIntervalMs).toBe(250);
     expect(x.retries.maxAttempts).toBe(2);
-    expect(x.capabilities).toEqual({ tools: true, vision: false, json: true });
+    expect(x.capabilities).toEqual({ tools: true, vision: false, json: true, embeddings: false });
     expect(project.raw.server).toEqual({
       host: "127.0.0.1",
       port: 8000,
@@ -141,6 +141,18 @@ runtime:
     expect(messages).toContain('runtime.models[0].provider: a router picks among other models and has no "provider" of its own');
     expect(messages).toContain('runtime.models[0].router.models[2]: no model named "ghost"');
     expect(messages.some((m) => m.includes("cycle: auto -> inner -> auto"))).toBe(true);
+  });
+
+  it("resolves capabilities.embeddings, and refuses it where no embeddings API exists", () => {
+    const result = load(`${base}runtime:
+  models:
+    - { name: vec, provider: ollama, model: nomic-embed-text, capabilities: { embeddings: true } }
+    - { name: claude, provider: anthropic, model: claude-m, api_key: k, capabilities: { embeddings: true } }
+`);
+    const errors = result.issues.filter((i) => i.severity === "error");
+    expect(errors).toEqual([
+      expect.objectContaining({ path: "runtime.models[1].capabilities.embeddings", line: 7, column: 101, message: expect.stringContaining("Anthropic's API serves no embeddings") }),
+    ]);
   });
 
   it("warns about parameters a provider cannot take instead of dropping them silently", () => {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { WireFormat } from "./reply-spec.js";
 
-export type RouteKind = "chat" | "models" | "tags" | "version" | "root" | "unknown";
+export type RouteKind = "chat" | "embeddings" | "models" | "tags" | "version" | "root" | "unknown";
 
 export interface Route {
   format: WireFormat | undefined;
@@ -11,6 +11,8 @@ export interface Route {
 const OPENAI_CHAT: Route = { format: "openai", kind: "chat" };
 const OPENAI_MODELS: Route = { format: "openai", kind: "models" };
 const OLLAMA_CHAT: Route = { format: "ollama", kind: "chat" };
+const OPENAI_EMBEDDINGS: Route = { format: "openai", kind: "embeddings" };
+const OLLAMA_EMBEDDINGS: Route = { format: "ollama", kind: "embeddings" };
 const ANTHROPIC_CHAT: Route = { format: "anthropic", kind: "chat" };
 const ANTHROPIC_MODELS: Route = { format: "anthropic", kind: "models" };
 const UNKNOWN: Route = { format: undefined, kind: "unknown" };
@@ -23,6 +25,8 @@ export function routeOf(method: string, path: string, headers: IncomingHttpHeade
   if (method === "POST") {
     if (path === "/v1/chat/completions" || path === "/chat/completions" || path === "/api/v1/chat/completions") return OPENAI_CHAT;
     if (path === "/api/chat") return OLLAMA_CHAT;
+    if (path === "/v1/embeddings" || path === "/embeddings" || path === "/api/v1/embeddings") return OPENAI_EMBEDDINGS;
+    if (path === "/api/embed") return OLLAMA_EMBEDDINGS;
     if (path === "/v1/messages") return ANTHROPIC_CHAT;
   } else if (method === "GET" || method === "HEAD") {
     if (path === "/v1/models" || path === "/models") return headers["anthropic-version"] === undefined ? OPENAI_MODELS : ANTHROPIC_MODELS;

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { anthropicWire } from "./anthropic-wire.js";
+import { embeddingsBody, invalidEmbeddingRequest } from "./embeddings.js";
 import { invalidRequest, listing, routeOf, wantsStream, type Route } from "./endpoints.js";
 import { ollamaWire } from "./ollama-wire.js";
 import { openaiWire } from "./openai-wire.js";
@@ -188,6 +189,7 @@ class FakeProviderServer implements FakeProvider {
     const encoder = ENCODERS[route.format];
     if (this.options.apiKey !== undefined && !this.authorized(req)) return this.fail(ex, encoder, 401, "Invalid API key.");
     if (route.kind === "chat") return this.chat(ex, route, encoder, fields, raw.length > 0 && body === undefined);
+    if (route.kind === "embeddings") return this.embeddings(ex, route, encoder, fields);
     if (route.kind === "unknown") {
       record.status = 404;
       return void res.writeHead(404, { "content-type": "text/plain" }).end("404 page not found");
@@ -223,6 +225,19 @@ class FakeProviderServer implements FakeProvider {
     }
     deliver(ex, { plan, encoder, stream, encode, stamp }).catch((error: unknown) => {
       // A fault in the fake itself must not pass for a scripted reset, so it is said out loud.
+      console.error("fake provider: failed to answer", ex.record.path, error);
+      ex.killed = true;
+      ex.res.destroy(error instanceof Error ? error : new Error(String(error)));
+    });
+  }
+
+  /** Deterministic vectors (see `fakeVector`); a scripted fault, delay or status spoils them as it does a chat. */
+  private embeddings(ex: Exchange, route: Route, encoder: WireEncoder, fields: Record<string, unknown> | undefined): void {
+    const problem = invalidEmbeddingRequest(route.format!, fields);
+    if (problem !== undefined) return this.fail(ex, encoder, 400, problem);
+    const reply = this.book.take(ex.record);
+    const plan = reply === undefined ? this.defaultPlan : planReply(reply, this.defaultSpec);
+    deliver(ex, { plan, encoder, stream: false, encode: () => embeddingsBody(route.format!, fields!), stamp: undefined }).catch((error: unknown) => {
       console.error("fake provider: failed to answer", ex.record.path, error);
       ex.killed = true;
       ex.res.destroy(error instanceof Error ? error : new Error(String(error)));

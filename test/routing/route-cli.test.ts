@@ -1,5 +1,6 @@
+import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../helpers/run-cli.js";
+import { repoRoot, runCli } from "../helpers/run-cli.js";
 
 describe("lf route", () => {
   it("explains a complexity router's choice for a reasoning request without calling a model", async () => {
@@ -23,5 +24,16 @@ describe("lf route", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("primary is not a router");
     expect(result.stdout).toContain("then fallbacks: secondary → tertiary → last-resort");
+  });
+
+  it("ends quietly when the reader of its output goes away (lf route … | head -1)", async () => {
+    const child = spawn(process.execPath, ["cli/bin.js", "route", "-p", "examples/router", "write a python function that parses a csv file"], { cwd: repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    // The reader is gone before the first line is written, as when head has had its fill.
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).not.toContain("EPIPE");
+    expect(code).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
-import { resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
-import { startTestServer, type TestServer } from "./support.js";
+import { startTestServer, tempDir, type TestServer } from "./support.js";
 
 const PROJECT = resolve("examples/router/llamafarm.yaml");
 
@@ -26,6 +27,50 @@ describe("POST …/route", () => {
     const report = JSON.parse(cli.stdout);
     expect(http.body.router.complexity.tier).toBe(report.router.complexity.tier);
     expect(http.body).toEqual(report);
+  });
+
+  it("gives the same tier for a whole conversation, from --messages FILE, from stdin and over HTTP", async () => {
+    // The last message alone says little; the earlier turns make it a reasoning request.
+    const body = {
+      model: "auto",
+      messages: [
+        { role: "system", content: "You are a patient maths tutor." },
+        { role: "user", content: "A bag holds 3 red and 5 blue marbles. I draw two without replacement. What is the probability both are red?" },
+        { role: "assistant", content: "P = (3/8)·(2/7) = 6/56 = 3/28." },
+        { role: "user", content: "and if I put the first one back before the second draw?" },
+      ],
+    };
+    const file = join(tempDir("lf-route-"), "conversation.json");
+    writeFileSync(file, JSON.stringify(body, null, 2));
+    const http = await post(`${server.url}/v1/projects/examples/router/route`, body);
+    const fromFile = await runCli(["route", "--project", "examples/router", "--json", "--messages", file]);
+    const fromStdin = await runCli(["route", "--project", "examples/router", "--json", "--messages", "-"], { input: JSON.stringify(body.messages) });
+    expect(http.status).toBe(200);
+    expect(fromFile.code, fromFile.stderr).toBe(0);
+    expect(fromStdin.code, fromStdin.stderr).toBe(0);
+    expect(JSON.parse(fromFile.stdout)).toEqual(http.body);
+    // A bare array of messages names no model: the project's default (auto) routes it.
+    expect(JSON.parse(fromStdin.stdout)).toEqual(http.body);
+    expect(http.body.router.complexity.tier).toBe("reasoning");
+  });
+
+  it("says where a conversation file is wrong: the line and column of bad JSON, the field of a bad message", async () => {
+    const dir = tempDir("lf-route-");
+    const broken = join(dir, "broken.json");
+    writeFileSync(broken, '{\n  "messages": [\n    { "role": "user", "content": "hi" },\n  ]\n}\n');
+    const bad = await runCli(["route", "--project", "examples/router", "--messages", broken]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:4:\\d+: not valid JSON`));
+    const wrongRole = join(dir, "role.json");
+    writeFileSync(wrongRole, JSON.stringify([{ role: "wizard", content: "hi" }]));
+    const role = await runCli(["route", "--project", "examples/router", "--messages", wrongRole]);
+    expect(role.code).toBe(2);
+    expect(role.stderr).toContain("messages[0].role");
+    const both = await runCli(["route", "--project", "examples/router", "--messages", wrongRole, "hello"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("either a message or --messages");
+    const missing = await runCli(["route", "--project", "examples/router", "--messages", join(dir, "nope.json")]);
+    expect(missing.stderr).toContain("nope.json: no such file");
   });
 
   it("takes the root form with the model named as on /v1/chat/completions", async () => {

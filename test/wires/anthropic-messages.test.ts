@@ -1,7 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
-import { SECRET, startTestServer, tempDir, writeProject, type TestServer } from "../server/support.js";
+import { SECRET, startTestServer, type TestServer } from "../server/support.js";
+import { UPSTREAM as upstreamModel, wireModels, writeWireProject } from "./support.js";
 
 let fake: FakeProvider;
 let server: TestServer;
@@ -14,29 +15,14 @@ const weather: Anthropic.Tool = {
 
 beforeAll(async () => {
   fake = await startFakeProvider();
-  const dir = tempDir("lf-messages-");
-  await writeProject(
-    dir,
-    `version: v1
-name: claude
-namespace: tests
-runtime:
-  default_model: openai
-  retries: { max_attempts: 1 }
-  circuit_breaker: { failure_threshold: 1000, min_requests: 1000 }
-  models:
-    - { name: openai, provider: openai, model: gpt-m, base_url: "${fake.url}/v1", api_key: test-key, capabilities: { vision: true } }
-    - { name: ollama, provider: ollama, model: llama-m, base_url: "${fake.url}" }
-    - { name: anthropic, provider: anthropic, model: claude-m, base_url: "${fake.url}", api_key: test-key }
-    - { name: claude-first, provider: anthropic, model: claude-down, base_url: "${fake.url}", api_key: test-key, fallbacks: [gpt-after] }
-    - { name: gpt-after, provider: openai, model: gpt-up, base_url: "${fake.url}/v1", api_key: test-key }
-    - { name: gpt-first, provider: openai, model: gpt-down, base_url: "${fake.url}/v1", api_key: test-key, fallbacks: [claude-after] }
-    - { name: claude-after, provider: anthropic, model: claude-up, base_url: "${fake.url}", api_key: test-key }
-server:
-  api_keys: ["\${env:LF_TEST_KEY}"]
-`,
-  );
-  server = await startTestServer([`${dir}/llamafarm.yaml`]);
+  const file = await writeWireProject("claude", "openai", [
+    ...wireModels(fake.url, ", capabilities: { vision: true }"),
+    `{ name: claude-first, provider: anthropic, model: claude-down, base_url: "${fake.url}", api_key: test-key, fallbacks: [gpt-after] }`,
+    `{ name: gpt-after, provider: openai, model: gpt-up, base_url: "${fake.url}/v1", api_key: test-key }`,
+    `{ name: gpt-first, provider: openai, model: gpt-down, base_url: "${fake.url}/v1", api_key: test-key, fallbacks: [claude-after] }`,
+    `{ name: claude-after, provider: anthropic, model: claude-up, base_url: "${fake.url}", api_key: test-key }`,
+  ]);
+  server = await startTestServer([file]);
 });
 
 afterAll(async () => {
@@ -48,8 +34,6 @@ afterAll(async () => {
 function claude(apiKey = SECRET): Anthropic {
   return new Anthropic({ baseURL: `${server.url}/v1/projects/tests/claude`, apiKey, maxRetries: 0, timeout: 10_000 });
 }
-
-const upstreamModel = { openai: "gpt-m", ollama: "llama-m", anthropic: "claude-m" } as const;
 
 describe("POST /v1/messages through @anthropic-ai/sdk", () => {
   for (const model of ["openai", "ollama", "anthropic"] as const) {

@@ -3,9 +3,11 @@ import type { ChatHistoryItem, ChatModelFunctions, LlamaGrammar, LLamaChatGenera
 import type { ModelCallOptions, ToolDefinition } from "../../core/chat.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { LfError, ProviderError } from "../../core/errors.js";
+import type { EmbedOptions, Embeddings } from "../../core/embedding.js";
 import type { ConnectivityResult, ModelAdapter } from "../../core/model-adapter.js";
 import type { FinishReason, StreamPart } from "../../core/stream-part.js";
 import { convertToChatHistory } from "./convert-to-chat-history.js";
+import { LlamaCppEmbedder } from "./llamacpp-embeddings.js";
 import { loadNodeLlamaCpp } from "./load-node-llama-cpp.js";
 import { contextSizeOf, mapParameters } from "./map-parameters.js";
 import { mapLlamaCppError, PROVIDER } from "./map-error.js";
@@ -48,6 +50,7 @@ export class LlamaCppAdapter implements ModelAdapter {
   private readonly clock: Clock;
   private readonly generateId: () => string;
   private shared: Promise<SharedModel> | undefined;
+  private readonly embedder: LlamaCppEmbedder;
 
   constructor(options: LlamaCppAdapterOptions) {
     if (!Number.isInteger(options.maxContexts) || options.maxContexts < 1) {
@@ -57,6 +60,21 @@ export class LlamaCppAdapter implements ModelAdapter {
     this.modelId = options.modelId;
     this.clock = options.clock ?? systemClock;
     this.generateId = options.generateId ?? (() => `call_${randomUUID()}`);
+    this.embedder = new LlamaCppEmbedder(options.modelId, {
+      contextSize: (shared) => options.contextSize ?? Math.min(shared.model.trainContextSize, CONTEXT_SIZE_CAP),
+      threads: options.threads,
+    });
+  }
+
+  /** Each input embedded in turn by the model's embedding context. */
+  async embed(options: EmbedOptions): Promise<Embeddings> {
+    const fail = (error: unknown) => mapLlamaCppError(error, this.errorContext(options.signal));
+    if (options.signal?.aborted) throw fail(options.signal.reason);
+    try {
+      return await this.embedder.embed(await this.model(), options);
+    } catch (error) {
+      throw fail(error);
+    }
   }
 
   private errorContext(signal?: AbortSignal) {
@@ -240,6 +258,7 @@ export class LlamaCppAdapter implements ModelAdapter {
   async close(): Promise<void> {
     const shared = this.shared;
     this.shared = undefined;
+    await this.embedder.close();
     if (shared === undefined) return;
     const model = await shared.catch(() => undefined);
     await model?.releaseReference();

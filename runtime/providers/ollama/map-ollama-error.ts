@@ -28,6 +28,7 @@ export function mapOllamaError(error: unknown, context: ProviderContext, url: st
     const message = upstreamMessage(error.error);
     return providerError(context, { kind: "status", url, status: error.status_code, headers, ...(message === undefined ? {} : { message }) }, error);
   }
+  if (error instanceof SyntaxError) return providerError(context, { kind: "malformed", url, detail: error.message }, error);
   if (error instanceof MalformedLineError) return providerError(context, { kind: "malformed", url, detail: error.message }, error);
   if (exchange?.streamError !== undefined) return providerError(context, { kind: "stream-error", url, message: exchange.streamError, headers }, error);
   if (error instanceof OllamaStreamTruncatedError || (error instanceof Error && error.message.startsWith("Did not receive done"))) {

@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import { Ollama, type Message } from "ollama";
 import type { ModelCallOptions } from "../../core/chat.js";
 import { systemClock, type Clock } from "../../core/clock.js";
+import type { EmbedOptions, Embeddings } from "../../core/embedding.js";
+import { ProviderError } from "../../core/errors.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../core/model-adapter.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { ProviderContext } from "../shared/provider-context.js";
@@ -80,6 +82,25 @@ export class OllamaAdapter implements ModelAdapter {
     const chunks = await this.client(exchange).chat({ ...body, messages: body.messages.map(withImageBytes) });
     options.onResponse?.();
     yield* parseOllamaStream(chunks, this.generateId);
+  }
+
+  /** Ollama's `/api/embed`: every input in one call; it takes text only. */
+  async embed(options: EmbedOptions): Promise<Embeddings> {
+    const url = safeUrl(joinUrl(this.host, "api/embed"));
+    const exchange = new OllamaExchange(this.baseFetch, options.signal ?? new AbortController().signal);
+    try {
+      const input = options.inputs.map((item) => {
+        if (typeof item === "string") return item;
+        throw new ProviderError("Ollama embeds text only; send input as strings", { provider: this.provider, modelId: this.modelId, code: "invalid_request", status: 400, url });
+      });
+      const response = await this.client(exchange).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
+      options.onResponse?.();
+      if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) throw new SyntaxError(`expected ${input.length} embeddings, got ${Array.isArray(response.embeddings) ? response.embeddings.length : "none"}`);
+      const tokens = response.prompt_eval_count;
+      return { vectors: response.embeddings, usage: typeof tokens === "number" ? { inputTokens: tokens, outputTokens: 0 } : undefined };
+    } catch (error) {
+      throw mapOllamaError(error, this.context, url, exchange);
+    }
   }
 
   preview(options: ModelCallOptions): RequestPreview {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { ModelCallOptions } from "../../core/chat.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { ProviderError, type LfError } from "../../core/errors.js";
+import type { EmbedOptions, Embeddings } from "../../core/embedding.js";
 import type { ConnectivityResult, ModelAdapter, RequestPreview } from "../../core/model-adapter.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import { resolveApiKey, type ResolvedApiKey } from "../api-key-sources.js";
@@ -17,6 +18,7 @@ import { buildOpenAIRequest } from "./build-openai-request.js";
 import { OPENAI_DEFAULT_BASE_URLS, type OpenAICompatibleProvider } from "./descriptor.js";
 import { mapOpenAIError } from "./map-openai-error.js";
 import { OpenAIStatusError } from "./openai-wire-errors.js";
+import { readOpenAIEmbeddings } from "./read-openai-embeddings.js";
 import { collectOpenAIStream, readOpenAIStream } from "./read-openai-stream.js";
 
 export interface OpenAIAdapterOptions {
@@ -104,6 +106,24 @@ export class OpenAIAdapter implements ModelAdapter {
       return await collectOpenAIStream(await this.call(options, signal), this.generateId, options.onOutput);
     } catch (error) {
       throw signal?.aborted ? abortedError(error) : this.toError(error);
+    }
+  }
+
+  /** `POST {base_url}/embeddings`, every input in one request, vectors as floats. */
+  async embed(options: EmbedOptions): Promise<Embeddings> {
+    const url = joinUrl(this.baseUrl, "embeddings");
+    const { signal } = options;
+    try {
+      if (signal?.aborted) throw abortedError(signal.reason);
+      this.assertKey();
+      const body = { model: this.modelId, input: options.inputs, encoding_format: "float", ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }), ...this.extraBody };
+      const response = await this.transport.request({ method: "POST", url, headers: this.sentHeaders, body: JSON.stringify(body), signal });
+      const text = await response.text();
+      if (response.status < 200 || response.status >= 300) throw new OpenAIStatusError(response.status, response.headers(), text, response.statusText);
+      options.onResponse?.();
+      return readOpenAIEmbeddings(text, options.inputs.length);
+    } catch (error) {
+      throw signal?.aborted ? abortedError(error) : mapOpenAIError(error, this.context, safeUrl(url));
     }
   }
 

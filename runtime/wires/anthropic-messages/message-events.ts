@@ -1,5 +1,6 @@
 import type { FinishReason, ToolCall, Usage } from "../../core/index.js";
 import type { AnswerIdentity, StreamEncoder } from "../chat-wire.js";
+import { PartWriter } from "../part-writer.js";
 import { anthropicErrorEvent } from "./error-body.js";
 import { toAnthropicStopReason } from "./stop-reason.js";
 
@@ -12,7 +13,6 @@ export function messageEvents(identity: AnswerIdentity): StreamEncoder {
   let started = false;
   let index = -1;
   let textOpen = false;
-  let finish: FinishReason | undefined;
 
   const start = (): string => {
     if (started) return "";
@@ -45,22 +45,11 @@ export function messageEvents(identity: AnswerIdentity): StreamEncoder {
     );
   };
 
+  const writer = new PartWriter({ text, tool, start });
   return {
-    part(part) {
-      switch (part.type) {
-        case "text-delta":
-          return part.text === "" ? undefined : text(part.text);
-        case "tool-call":
-          return tool(part.toolCall);
-        case "finish":
-          finish ??= part.finishReason;
-          return undefined;
-        default:
-          return started ? undefined : start();
-      }
-    },
+    part: (part) => writer.part(part),
     end(usage: Usage | undefined, reason: FinishReason | undefined) {
-      const delta = { stop_reason: toAnthropicStopReason(reason ?? finish), stop_sequence: null };
+      const delta = { stop_reason: toAnthropicStopReason(reason ?? writer.finish), stop_sequence: null };
       const totals = { input_tokens: usage?.inputTokens ?? 0, output_tokens: usage?.outputTokens ?? 0 };
       return start() + closeText() + event("message_delta", { type: "message_delta", delta, usage: totals }) + event("message_stop", { type: "message_stop" });
     },
