@@ -7,7 +7,7 @@ import type { Summary } from "./stats.js";
  * `lf-messages`: the same lf serve through Anthropic's Messages route (`/v1/messages`), beside its chat
  * completions. `lf-pg`: a second lf serve whose usage ledger is PostgreSQL (`usage.database_url`).
  */
-export type TargetName = "direct" | "floor" | "lf" | "lf-messages" | "lf-pg";
+export type TargetName = "direct" | "floor" | "lf" | "lf-messages" | "lf-cache-hit" | "lf-pg";
 
 export interface LoadRow {
   target: TargetName;

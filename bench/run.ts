@@ -95,6 +95,8 @@ async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServ
   if (lf) targets.push(["lf", { url: lf.chatUrl, model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
   // The same server through Anthropic's Messages API, right after its chat completions.
   if (lf) targets.push(["lf-messages", { url: lf.messagesUrl, wire: "messages", model: BENCH_MODELS.load, pid: lf.child.process.pid! }]);
+  // The same server again, on a model whose answers come from its response cache after the first.
+  if (lf) targets.push(["lf-cache-hit", { url: lf.chatUrl, model: BENCH_MODELS.cached, pid: lf.child.process.pid! }]);
   if (lfPg) targets.push(["lf-pg", { url: lfPg.chatUrl, model: BENCH_MODELS.load, pid: lfPg.child.process.pid! }]);
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;
