@@ -1,4 +1,5 @@
 import { LfError, type EmbedOptions, type EmbeddingInput, type ModelAdapter, type StreamPart, type Usage } from "./core/index.js";
+import type { AttemptTracer } from "./routing/index.js";
 
 /** One embeddings request as the API hands it to the runtime. */
 export interface EmbeddingRequest {
@@ -9,6 +10,8 @@ export interface EmbeddingRequest {
   /** The server's request id, recorded with the request's usage. */
   requestId?: string;
   signal?: AbortSignal;
+  /** The request's span, while tracing is on: each call to a model is traced under it. */
+  trace?: AttemptTracer;
 }
 
 /**

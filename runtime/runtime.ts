@@ -249,6 +249,7 @@ export class Runtime {
         ...(features ? { features } : {}),
         ...(totalTimeoutMs ? { totalTimeoutMs } : {}),
         ...(request.stream === false ? { holdOutput: true } : {}),
+        ...(request.trace ? { trace: request.trace } : {}),
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
@@ -347,7 +348,7 @@ export class Runtime {
 }
 
 interface ExecutionPlan {
-  request: Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId">;
+  request: Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "trace">;
   options: ModelCallOptions;
   upstream: RequestTrace;
   skipped: RouteAttempt[];

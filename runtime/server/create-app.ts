@@ -19,6 +19,7 @@ import { sessionRoutes } from "./session-routes.js";
 import { GatewayMetrics } from "./metrics.js";
 import { metricsRoute } from "./metrics-route.js";
 import { usageRoute } from "./usage-route.js";
+import type { Tracing } from "../telemetry/index.js";
 
 const PROJECT = "/v1/projects/:namespace/:project";
 
@@ -33,10 +34,11 @@ export function createRequestListener(
   logger: Logger,
   metrics = new GatewayMetrics(),
   bindHost = "127.0.0.1",
+  tracing?: Tracing,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics);
-  const chat = serveChat(registry, logger, metrics);
-  const embeddings = serveEmbeddings(registry, logger, metrics);
+  const chat = serveChat(registry, logger, metrics, tracing);
+  const embeddings = serveEmbeddings(registry, logger, metrics, tracing);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     try {

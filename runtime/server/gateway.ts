@@ -6,6 +6,7 @@ import { guardConnections } from "./connection-guard.js";
 import { createRequestListener } from "./create-app.js";
 import { GatewayMetrics } from "./metrics.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
+import { openTracing, type Tracing } from "../telemetry/index.js";
 
 export interface GatewayOptions extends RegistryOptions {
   /** Project files to serve. */
@@ -30,6 +31,8 @@ export class Gateway {
     private readonly logger: Logger,
     /** This gateway's own Prometheus registry and series, served at `/metrics`. */
     readonly metrics: GatewayMetrics,
+    /** Spans exported over OTLP when `telemetry:` or the OTEL_ variables name a collector. */
+    private readonly tracing: Tracing | undefined,
   ) {
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -49,7 +52,9 @@ export class Gateway {
           };
     const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
     metrics.follow(registry);
+    let tracing: Tracing | undefined;
     try {
+      tracing = await openTracing(registry.loaded()[0]?.project?.telemetry, options.env ?? process.env);
       const settings = registry.loaded()[0]?.project?.server;
       const host = options.host ?? settings?.host ?? "127.0.0.1";
       const port = options.port ?? settings?.port ?? 8000;
@@ -65,7 +70,7 @@ export class Gateway {
           // How often those timeouts are enforced (Node's default is every 30 s).
           connectionsCheckingInterval: 1_000,
         },
-        createRequestListener(registry, options.logger, metrics, host),
+        createRequestListener(registry, options.logger, metrics, host, tracing),
       );
       guardConnections(server, () => {
         const current = registry.loaded()[0]?.project?.server;
@@ -83,8 +88,9 @@ export class Gateway {
       });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics);
+      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics, tracing);
     } catch (error) {
+      await tracing?.shutdown();
       await registry.close();
       throw error;
     }
@@ -108,6 +114,8 @@ export class Gateway {
       server.closeAllConnections();
       await closed;
       await this.registry.close();
+      // The spans of the last requests are exported before the process goes.
+      await this.tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, "traces could not be exported"));
       this.logger.info("server stopped");
     })();
     return this.closing;

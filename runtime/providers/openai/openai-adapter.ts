@@ -130,7 +130,8 @@ export class OpenAIAdapter implements ModelAdapter {
   /** Sends the chat request; an error status is thrown with its body read. */
   private async call(options: ModelCallOptions, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
     this.assertKey();
-    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
+    const headers = options.trace === undefined ? this.sentHeaders : { ...this.sentHeaders, traceparent: options.trace.traceparent };
+    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers, body: JSON.stringify(this.body(options)), signal });
     if (response.status >= 200 && response.status < 300) {
       options.onResponse?.();
       return response;
