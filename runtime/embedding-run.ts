@@ -27,7 +27,12 @@ export function embeddingAdapter(adapter: ModelAdapter, embed: Omit<EmbedOptions
     },
     async collect(options) {
       if (adapter.embed === undefined) throw new LfError("invalid_request", `The ${adapter.provider} provider has no embeddings API.`);
-      const result = await adapter.embed({ ...embed, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResponse ? { onResponse: options.onResponse } : {}) });
+      const result = await adapter.embed({
+        ...embed,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+        ...(options.trace ? { traceparent: options.trace.traceparent } : {}),
+      });
       options.onOutput?.();
       const parts: StreamPart[] = [{ type: "embeddings", vectors: result.vectors }];
       if (result.usage !== undefined) parts.push({ type: "usage", usage: result.usage });

@@ -9,6 +9,8 @@ import { OtelRequestSpan } from "./request-span.js";
 import type { TraceExport } from "./trace-export.js";
 import type { RequestSpan, RequestSpanStart, Tracing } from "./tracing.js";
 
+const SHUTDOWN_MS = 3_000;
+
 /**
  * The OpenTelemetry SDK behind `Tracing`: spans are queued and exported in batches over OTLP/HTTP
  * (JSON) off the request path. The provider is this object's own, not the global one, so an embedder's
@@ -33,7 +35,17 @@ export class OtelTracing implements Tracing {
     return new OtelRequestSpan(this.tracer, this.propagator, parent, req, res, start);
   }
 
+  /** A collector that does not answer holds the server's exit for at most `SHUTDOWN_MS`. */
   async shutdown(): Promise<void> {
-    await this.provider.shutdown();
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SHUTDOWN_MS);
+      timer.unref();
+    });
+    try {
+      await Promise.race([this.provider.shutdown(), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

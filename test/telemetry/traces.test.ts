@@ -44,6 +44,7 @@ runtime:
     - { name: primary, provider: openai, model: gpt-primary, base_url: "${fake.url}/v1", api_key: test-key, fallbacks: [backup], mcp_servers: [] }
     - { name: backup, provider: openai, model: gpt-backup, base_url: "${fake.url}/v1", api_key: test-key, mcp_servers: [] }
     - { name: tools, provider: openai, model: gpt-tools, base_url: "${fake.url}/v1", api_key: test-key, mcp_servers: [everything] }
+    - { name: vectors, provider: ollama, model: embed-local, base_url: "${fake.url}", capabilities: { embeddings: true } }
 `;
 }
 
@@ -175,6 +176,19 @@ describe("traces over OTLP/HTTP", () => {
     expect(tool!.attributes).toMatchObject({ "gen_ai.operation.name": "execute_tool", "gen_ai.tool.name": "everything__get-sum" });
     expect(tool!.status.code).not.toBe(ERROR);
   }, 60_000);
+
+  it("an embeddings request is an embeddings span with its call, and the upstream gets the trace", async () => {
+    const client = clientTraceparent();
+    const since = fake.requests.length;
+    const answer = await openai(client.header).embeddings.create({ model: "vectors", input: ["one", "two"] });
+    expect(answer.data).toHaveLength(2);
+    const { request, spans } = await trace(client.traceId, 1);
+    expect(request.name).toBe("embeddings vectors");
+    expect(request.attributes).toMatchObject({ "gen_ai.operation.name": "embeddings", "lf.wire": "openai-embeddings", "gen_ai.provider.name": "ollama", "http.response.status_code": 200 });
+    const call = spans.find((span) => span.parentSpanId === request.spanId)!;
+    expect(call.name).toBe("embeddings embed-local");
+    expect(upstreamContext("embed-local", since)).toEqual({ traceId: client.traceId, parentId: call.spanId });
+  });
 
   it("Anthropic's Messages route enters the same pipeline and is traced the same way", async () => {
     const client = clientTraceparent();

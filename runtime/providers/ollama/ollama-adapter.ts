@@ -94,7 +94,7 @@ export class OllamaAdapter implements ModelAdapter {
         if (typeof item === "string") return item;
         throw new ProviderError("Ollama embeds text only; send input as strings", { provider: this.provider, modelId: this.modelId, code: "invalid_request", status: 400, url });
       });
-      const response = await this.client(exchange).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
+      const response = await this.client(exchange, options.traceparent).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
       options.onResponse?.();
       if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) throw new SyntaxError(`expected ${input.length} embeddings, got ${Array.isArray(response.embeddings) ? response.embeddings.length : "none"}`);
       const tokens = response.prompt_eval_count;
