@@ -35,6 +35,10 @@ export class OtelTracing implements Tracing {
     return new OtelRequestSpan(this.tracer, this.propagator, parent, req, res, start);
   }
 
+  async flush(): Promise<void> {
+    await this.provider.forceFlush();
+  }
+
   /** A collector that does not answer holds the server's exit for at most `SHUTDOWN_MS`. */
   async shutdown(): Promise<void> {
     let timer: NodeJS.Timeout | undefined;

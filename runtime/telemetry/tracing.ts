@@ -39,6 +39,8 @@ export interface RequestSpan extends AttemptTracer {
 export interface Tracing {
   /** Opens the request's span, a child of the client's `traceparent` when it sent one. */
   request(req: IncomingMessage, res: ServerResponse, start: RequestSpanStart): RequestSpan;
+  /** Exports what is queued now. */
+  flush(): Promise<void>;
   /** Exports what is still queued, then stops. */
   shutdown(): Promise<void>;
 }
