@@ -10,7 +10,7 @@ import { Gateway, createLogger } from "../../runtime/server/index.js";
 import { startFakeProvider, type FakeProvider } from "../fake-provider/index.js";
 import { repoRoot } from "../helpers/run-cli.js";
 import { TEST_ENV, eventually, tempDir, writeProject } from "../server/support.js";
-import { EVERYTHING_BIN } from "../tools/support/servers.js";
+import { EVERYTHING_BIN, freePort } from "../tools/support/servers.js";
 import { clientTraceparent, startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./otlp-receiver.js";
 
 const SERVER = 2;
@@ -142,6 +142,21 @@ describe("traces over OTLP/HTTP", () => {
     expect(upstreamContext("gpt-backup", since)).toEqual({ traceId: client.traceId, parentId: served.spanId });
   });
 
+  it("a client trace that is not sampled is not recorded, and the upstream is told so", async () => {
+    const client = clientTraceparent();
+    const since = fake.requests.length;
+    const unsampled = client.header.replace(/-01$/, "-00");
+    const answer = await openai(unsampled).chat.completions.create({ model: "backup", messages: [{ role: "user", content: "hi" }] });
+    expect(answer.choices[0]!.message.content).toBe("from the backup");
+    const request = fake.requests.slice(since).find((r) => (r.body as { model?: string }).model === "gpt-backup");
+    expect(String(request?.headers.traceparent)).toMatch(new RegExp(`^00-${client.traceId}-[0-9a-f]{16}-00$`));
+    // A sampled request after it is exported; the unsampled one never is.
+    const after = clientTraceparent();
+    await openai(after.header).chat.completions.create({ model: "backup", messages: [{ role: "user", content: "hi" }] });
+    await trace(after.traceId, 1);
+    expect(spansOf(client.traceId)).toEqual([]);
+  });
+
   it("a failed request records its error type and status on the request span", async () => {
     fake.always("gpt-backup", { fault: "status", status: 500, message: "down too" });
     try {
@@ -188,6 +203,23 @@ describe("traces over OTLP/HTTP", () => {
     const call = spans.find((span) => span.parentSpanId === request.spanId)!;
     expect(call.name).toBe("embeddings embed-local");
     expect(upstreamContext("embed-local", since)).toEqual({ traceId: client.traceId, parentId: call.spanId });
+  });
+
+  it("requests are answered while the collector is down, and closing the server is not held by it for long", async () => {
+    const nobody = await freePort();
+    const file = await writeProject(tempDir("lf-traces-down-"), projectText(`telemetry:\n  otlp_endpoint: http://127.0.0.1:${nobody}`));
+    const logger = createLogger({ level: "warn", destination: { write: () => undefined } as unknown as pino.DestinationStream });
+    const down = await Gateway.start({ files: [file], logger, env: { ...ENV, OTEL_BSP_SCHEDULE_DELAY: "20" }, host: "127.0.0.1", port: 0 });
+    try {
+      const client = new OpenAI({ baseURL: `${down.url}/v1/projects/tests/traces`, apiKey: "unused", maxRetries: 0, timeout: 10_000 });
+      for (let i = 0; i < 3; i++) {
+        const answer = await client.chat.completions.create({ model: "backup", messages: [{ role: "user", content: "hi" }] });
+        expect(answer.choices[0]!.message.content).toBe("from the backup");
+      }
+    } finally {
+      // The exporter keeps retrying a refused collector; the server gives it 3 s, then stops anyway.
+      await down.close(1_000);
+    }
   });
 
   it("Anthropic's Messages route enters the same pipeline and is traced the same way", async () => {
