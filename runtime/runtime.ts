@@ -22,6 +22,7 @@ import {
   executeWithFallback,
   explainRoute,
   routeRequest,
+  stateKeysOf,
   type RoutableModel,
   type RouteAttempt,
   type RequestFeatures,
@@ -314,6 +315,13 @@ export class Runtime {
   breakerState(name: string) {
     const model = this.model(name);
     return this.breaker.peek({ ...this.routable(model), adapter: undefined as never });
+  }
+
+  /** What a model uses now: requests in flight, and this minute's requests and tokens against its limits. */
+  async modelLoad(name: string): Promise<{ inFlight: number; rpm: number; tpm: number }> {
+    const keys = stateKeysOf({ ...this.routable(this.model(name)), adapter: undefined as never });
+    const [inFlight, rpm, tpm] = await Promise.all([this.store.countSlots(keys.inFlight), this.store.peekWindow(keys.rpm, 60_000), this.store.peekWindow(keys.tpm, 60_000)]);
+    return { inFlight, rpm: rpm.total, tpm: tpm.total };
   }
 
   async close(): Promise<void> {

@@ -605,6 +605,17 @@ export interface Server {
    */
   max_connections?: number;
   /**
+   * The web console `lf serve` serves at `/` and `/console/`: `false` turns it off (both answer 404). `record_bodies: true` keeps the messages and answers of this project's recent requests in memory for the console's request view, secrets masked as in the logs.
+   */
+  console?:
+    | boolean
+    | {
+        /**
+         * Default false. Keep each recent request's messages and answer for the console (in memory, the last few hundred requests).
+         */
+        record_bodies?: boolean;
+      };
+  /**
    * Open connections from one client address at once, when bound beyond loopback (on loopback every client has the same address); one more is answered 503 and closed.
    */
   max_connections_per_client?: number;

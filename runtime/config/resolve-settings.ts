@@ -72,5 +72,6 @@ function resolveServer(server: LlamaFarmProject["server"]): ResolvedServer {
     timeouts: { headersMs: Math.min(parseDuration(timeouts?.headers ?? "10s"), requestMs), requestMs, keepAliveMs: parseDuration(timeouts?.keep_alive ?? "65s") },
     maxConnections: server?.max_connections ?? 1024,
     maxConnectionsPerClient: server?.max_connections_per_client ?? 64,
+    console: { enabled: server?.console !== false, recordBodies: typeof server?.console === "object" && server.console.record_bodies === true },
   };
 }

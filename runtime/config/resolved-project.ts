@@ -119,4 +119,6 @@ export interface ResolvedServer {
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
   readonly maxConnections: number;
   readonly maxConnectionsPerClient: number;
+  /** `server.console`: whether the web console is served, and whether this project's request bodies are kept for it. */
+  readonly console: { readonly enabled: boolean; readonly recordBodies: boolean };
 }

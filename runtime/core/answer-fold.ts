@@ -14,6 +14,8 @@ export class AnswerFold {
   firstAt: number | undefined;
   /** Time the runtime spent running tools: not time waited on a model. */
   toolMs = 0;
+  /** Each tool the runtime ran, with its time: what the console shows of a request's tool calls. */
+  toolRuns: Array<{ name: string; ms: number; isError: boolean }> | undefined;
   usage: Usage | undefined;
   finishReason: FinishReason | undefined;
 
@@ -33,6 +35,7 @@ export class AnswerFold {
         break;
       case "tool-result":
         this.toolMs += part.durationMs;
+        (this.toolRuns ??= []).push({ name: part.toolCall.name, ms: part.durationMs, isError: part.isError });
         break;
       case "usage":
         this.usage = part.usage;

@@ -19,6 +19,9 @@ import { sessionRoutes } from "./session-routes.js";
 import { GatewayMetrics } from "./metrics.js";
 import { metricsRoute } from "./metrics-route.js";
 import { usageRoute } from "./usage-route.js";
+import { ConsoleAssets } from "./console/console-assets.js";
+import { ConsoleHub } from "./console/console-hub.js";
+import { consoleDisabled, consoleRoutes } from "./console/console-routes.js";
 import type { Tracing } from "../telemetry/index.js";
 
 const PROJECT = "/v1/projects/:namespace/:project";
@@ -34,10 +37,11 @@ export function createRequestListener(
   logger: Logger,
   metrics = new GatewayMetrics(),
   bindHost = "127.0.0.1",
+  hub = new ConsoleHub(),
   tracing?: Tracing,
 ): (req: IncomingMessage, res: ServerResponse) => void {
-  const app = createApp(registry, logger, metrics);
-  const chat = serveChat(registry, logger, metrics, tracing);
+  const app = createApp(registry, logger, metrics, hub);
+  const chat = serveChat(registry, logger, metrics, hub, tracing);
   const embeddings = serveEmbeddings(registry, logger, metrics, tracing);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
@@ -77,8 +81,10 @@ function bearerOf(key: string | string[] | undefined): string | undefined {
  * The HTTP API over a set of projects. Middleware is kept to what every request needs (a request id,
  * the API key check); the JSON body is read only on the routes that take one.
  */
-export function createApp(registry: ProjectRegistry, logger: Logger, metrics = new GatewayMetrics()): Express {
+export function createApp(registry: ProjectRegistry, logger: Logger, metrics = new GatewayMetrics(), hub = new ConsoleHub()): Express {
   const app = express();
+  const assets = new ConsoleAssets();
+  const consoleApi = consoleRoutes(registry, hub);
   app.disable("x-powered-by");
   app.set("etag", false);
 
@@ -86,6 +92,11 @@ export function createApp(registry: ProjectRegistry, logger: Logger, metrics = n
   app.use(function begin(req: Request, res: Response, next: NextFunction) {
     const ctx = beginRequest(req);
     if ((req.url === "/health" || req.url.startsWith("/health?")) && (req.method === "GET" || req.method === "HEAD")) return health(req, res);
+    // The console's page holds no data: it loads without a key, then asks for one.
+    if ((req.method === "GET" || req.method === "HEAD") && ConsoleAssets.owns(req.url)) {
+      if (!registry.consoleEnabled) return next(consoleDisabled());
+      return assets.serve(req, res);
+    }
     const keys = registry.apiKeys;
     if (keys.required) ctx.key = keys.authenticate(req.headers.authorization);
     next();
@@ -103,6 +114,9 @@ export function createApp(registry: ProjectRegistry, logger: Logger, metrics = n
   app.post(`${PROJECT}/route`, routeExplain(registry));
   app.post("/v1/route", routeExplain(registry));
   app.get("/metrics", metricsRoute(metrics));
+  app.get("/v1/requests", consoleApi.requests);
+  app.get("/v1/events", consoleApi.events);
+  app.get(`${PROJECT}/config`, consoleApi.config);
 
   app.use(function notFound(req: Request, _res: Response, next: NextFunction) {
     next(new ApiError(404, `No route ${req.method} ${req.path}.`, "not_found_error", "route_not_found"));

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { RoutingEvent } from "../index.js";
 import { guardConnections } from "./connection-guard.js";
 import { createRequestListener } from "./create-app.js";
+import { ConsoleHub } from "./console/console-hub.js";
 import { GatewayMetrics } from "./metrics.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
 import { openTracing, type Tracing } from "../telemetry/index.js";
@@ -31,6 +32,8 @@ export class Gateway {
     private readonly logger: Logger,
     /** This gateway's own Prometheus registry and series, served at `/metrics`. */
     readonly metrics: GatewayMetrics,
+    /** The recent requests and the events stream the web console reads. */
+    readonly console: ConsoleHub,
     /** Spans exported over OTLP when `telemetry:` or the OTEL_ variables name a collector. */
     private readonly tracing: Tracing | undefined,
   ) {
@@ -42,16 +45,16 @@ export class Gateway {
 
   static async start(options: GatewayOptions): Promise<Gateway> {
     const metrics = new GatewayMetrics();
+    const hub = new ConsoleHub();
     const listener = options.onRoutingEvent;
-    const onRoutingEvent =
-      listener === undefined
-        ? metrics.onRoutingEvent
-        : (project: string, event: RoutingEvent) => {
-            metrics.onRoutingEvent(project, event);
-            listener(project, event);
-          };
+    const onRoutingEvent = (project: string, event: RoutingEvent) => {
+      metrics.onRoutingEvent(project, event);
+      hub.routingEvent(project, event);
+      listener?.(project, event);
+    };
     const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
     metrics.follow(registry);
+    hub.follow(registry);
     let tracing: Tracing | undefined;
     try {
       tracing = await openTracing(registry.loaded()[0]?.project?.telemetry, options.env ?? process.env);
@@ -70,7 +73,7 @@ export class Gateway {
           // How often those timeouts are enforced (Node's default is every 30 s).
           connectionsCheckingInterval: 1_000,
         },
-        createRequestListener(registry, options.logger, metrics, host, tracing),
+        createRequestListener(registry, options.logger, metrics, host, hub, tracing),
       );
       guardConnections(server, () => {
         const current = registry.loaded()[0]?.project?.server;
@@ -88,7 +91,7 @@ export class Gateway {
       });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics, tracing);
+      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics, hub, tracing);
     } catch (error) {
       await tracing?.shutdown();
       await registry.close();
@@ -104,6 +107,7 @@ export class Gateway {
     this.closing ??= (async () => {
       const server = this.server;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      this.console.close();
       // A connection with no response under way (idle keep-alive, or opened and never used) is cut
       // now and as others reach that point; one that is answering gets the grace period.
       const sweep = setInterval(() => this.closeIdle(), 25);

@@ -326,7 +326,7 @@ export class GatewayMetrics {
 }
 
 /** `ok`, or the code of what ended the request (`aborted` when the client went away). */
-function outcomeOf(ctx: RequestContext, answer: AnswerFigures | undefined, thrown: unknown): string {
+export function outcomeOf(ctx: RequestContext, answer: AnswerFigures | undefined, thrown: unknown): string {
   if (ctx.clientGone === true) return "aborted";
   const error = thrown ?? (answer?.ok === false ? ctx.failure : undefined);
   if (error === undefined) return "ok";

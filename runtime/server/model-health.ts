@@ -7,6 +7,8 @@ export interface ModelReachability {
 
 interface Entry {
   okAt: number | undefined;
+  /** How long the last answer took. */
+  okMs: number | undefined;
   error: { at: number; code: string | undefined; status: number | undefined; message: string } | undefined;
 }
 
@@ -22,12 +24,20 @@ export class ModelHealth {
       if (attempt.outcome === "skipped" || attempt.outcome === "aborted") continue;
       let entry = this.models.get(attempt.model);
       if (entry === undefined) {
-        entry = { okAt: undefined, error: undefined };
+        entry = { okAt: undefined, okMs: undefined, error: undefined };
         this.models.set(attempt.model, entry);
       }
-      if (attempt.outcome === "success") entry.okAt = now;
+      if (attempt.outcome === "success") {
+        entry.okAt = now;
+        entry.okMs = attempt.durationMs;
+      }
       else entry.error = { at: now, code: attempt.code, status: attempt.status, message: redactSecrets(attempt.clientDetail ?? attempt.detail ?? "failed", secrets) };
     }
+  }
+
+  /** Milliseconds the model's last answer took, if it has answered. */
+  lastAnswerMs(model: string): number | undefined {
+    return this.models.get(model)?.okMs;
   }
 
   of(model: string): ModelReachability {

@@ -2,7 +2,7 @@ import { LfError, type ResolvedProject } from "../index.js";
 import { ApiKeyTable } from "./api-keys.js";
 import type { ChatScope } from "./chat-target.js";
 import { edgeSettings, type EdgeSettings } from "./edge-guard.js";
-import { ServedProject, type ServedProjectOptions } from "./served-project.js";
+import { ServedProject, type LoadOutcome, type ServedProjectOptions } from "./served-project.js";
 import { watchProjectFile } from "./watch-project-file.js";
 
 export const DEFAULT_BODY_LIMIT = 4 * 1024 * 1024;
@@ -25,6 +25,8 @@ export class ProjectRegistry {
   private keysTable = ApiKeyTable.fromProjects([]);
   private largestBodyLimit = DEFAULT_BODY_LIMIT;
   private edge: EdgeSettings = edgeSettings([]);
+  private consoleOn = true;
+  private reloadListener: ((served: ServedProject, outcome: LoadOutcome) => void) | undefined;
 
   private constructor(
     files: readonly string[],
@@ -92,6 +94,16 @@ export class ProjectRegistry {
     return limitOf(project.project) ?? DEFAULT_BODY_LIMIT;
   }
 
+  /** Whether the web console is served: not when a loaded project sets `server.console: false`. */
+  get consoleEnabled(): boolean {
+    return this.consoleOn;
+  }
+
+  /** Called after each reload an edit of a file caused, accepted or refused. */
+  onReload(listener: (served: ServedProject, outcome: LoadOutcome) => void): void {
+    this.reloadListener = listener;
+  }
+
   async close(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop();
     await Promise.allSettled(this.projects.map((p) => p.close()));
@@ -100,7 +112,7 @@ export class ProjectRegistry {
   private watch(): void {
     for (const served of this.projects) {
       this.stops.push(
-        watchProjectFile(served.file, (force) => void served.reload(force), {
+        watchProjectFile(served.file, (force) => void served.reload(force).then((outcome) => this.reloadListener?.(served, outcome)), {
           ...(this.options.debounceMs === undefined ? {} : { debounceMs: this.options.debounceMs }),
           onError: (error) => this.options.logger.warn({ file: served.file }, `cannot watch the project file for edits: ${error.message}`),
         }),
@@ -115,6 +127,7 @@ export class ProjectRegistry {
     const projects = this.loaded().map((p) => p.project!);
     this.keysTable = ApiKeyTable.fromProjects(projects);
     this.edge = edgeSettings(projects.map((p) => p.server));
+    this.consoleOn = projects.every((p) => p.server.console.enabled);
     this.largestBodyLimit = Math.max(0, ...projects.map((p) => limitOf(p) ?? DEFAULT_BODY_LIMIT)) || DEFAULT_BODY_LIMIT;
   }
 }

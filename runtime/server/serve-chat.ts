@@ -5,6 +5,8 @@ import type { AnswerIdentity, ChatWire, DecodedChat, StreamEncoder } from "../wi
 import { Answer, answerHeaders, logAnswer } from "./answer-report.js";
 import { chatTarget, sessionOf, type ChatScope, type ChatTarget } from "./chat-target.js";
 import { mapError } from "./error-response.js";
+import type { ConsoleHub } from "./console/console-hub.js";
+import { finishedRequest } from "./console/request-log.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
@@ -22,7 +24,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * output is still an HTTP error with its status, and `x-lf-model` names the model that really answered.
  * After output has started, a failure is the wire's error event and the stream ends.
  */
-export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics, tracing?: Tracing) {
+export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics, hub: ConsoleHub, tracing?: Tracing) {
   return async function chat(wire: ChatWire, scope: ChatScope, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const ctx = contextOf(req);
     ctx.wire = wire;
@@ -33,16 +35,19 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
     const generation = served.acquire();
     const series = metrics.started(served.key!);
     const span = tracing === undefined ? undefined : chatSpan(tracing, req, res, ctx, served.key!, target.model ?? generation.runtime.project.defaultModel, decoded);
+    hub.started(served.key!, series.inflight);
+    const runtime = generation.runtime;
+    const recordBodies = runtime.project.server.console.recordBodies;
     let run: ChatRun | undefined;
     let answer: Answer | undefined;
     let failure: unknown;
+    let messages: ChatMessage[] | undefined;
     try {
-      const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
       const model = runtime.model(target.model).name;
       const sessionId = sessionOf(req);
       const history = sessionId === undefined ? [] : await served.sessions.history(sessionId);
-      const messages = history.length === 0 ? decoded.request.messages : [...history, ...decoded.request.messages];
+      messages = history.length === 0 ? decoded.request.messages : [...history, ...decoded.request.messages];
 
       const controller = new AbortController();
       res.once("close", () => {
@@ -62,7 +67,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
       });
       ctx.run = run;
       const identity = (): AnswerIdentity => ({ id: wire.answerId(ctx.id), created: Math.floor(Date.now() / 1000), model: target.prefix + (run!.servedBy ?? run!.requestedModel) });
-      const streamed = decoded.stream ? await streamAnswer(res, run, ctx, () => wire.stream(identity(), decoded.options), sessionId !== undefined) : undefined;
+      const streamed = decoded.stream ? await streamAnswer(res, run, ctx, () => wire.stream(identity(), decoded.options), sessionId !== undefined || recordBodies) : undefined;
       const whole = streamed === undefined ? await collectAnswer(run) : undefined;
       answer = streamed?.answer ?? whole!;
       if (answer.ok && sessionId !== undefined) {
@@ -85,6 +90,8 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
       metrics.ended(series, generation.runtime, ctx, decoded, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
       if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served.key, run, answer, decoded.stream, wire.name);
+      // One object into a ring: what it says is worked out only if someone reads it.
+      hub.finished(finishedRequest(ctx, runtime.project, wire.name, decoded.stream, target.model, run, answer, failure, recordBodies ? messages : undefined), series.inflight);
     }
   };
 }

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import type { Logger } from "pino";
 import {
   formatIssue,
+  type ConfigIssue,
   LfError,
   McpPool,
   parseProject,
@@ -66,7 +67,9 @@ export class ServedProject {
   loadError: { at: number; findings: string[] } | undefined;
   loadedAt: number | undefined;
   private current: Generation | undefined;
-  private text: string | undefined;
+  /** The file's text as loaded (the one being served), and what validating it found (warnings). */
+  text: string | undefined;
+  issues: readonly ConfigIssue[] = [];
   private loading: Promise<LoadOutcome> | undefined;
   private again = false;
   private forceNext = false;
@@ -251,6 +254,7 @@ export class ServedProject {
     const previousKey = this.key;
     this.current = generation;
     this.text = text;
+    this.issues = result.issues;
     this.loadError = undefined;
     this.loadedAt = Date.now();
     log.info({ project: key, file: this.file, models: result.project.models.size }, previous === undefined ? "project loaded" : "project reloaded");

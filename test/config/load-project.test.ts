@@ -55,6 +55,7 @@ runtime:
       timeouts: { headers: "10s", request: "30s", keep_alive: "65s" },
       max_connections: 1024,
       max_connections_per_client: 64,
+      console: true,
     });
     expect(project.maxToolIterations).toBe(10);
   });
