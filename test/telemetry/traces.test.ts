@@ -222,6 +222,15 @@ describe("traces over OTLP/HTTP", () => {
     }
   });
 
+  it("the Responses route is traced as a chat too", async () => {
+    const client = clientTraceparent();
+    const response = await openai(client.header).responses.create({ model: "backup", input: "hi" });
+    expect(response.output_text).toBe("from the backup");
+    const { request } = await trace(client.traceId, 1);
+    expect(request.name).toBe("chat backup");
+    expect(request.attributes).toMatchObject({ "lf.wire": "openai-responses", "gen_ai.response.model": "backup", "http.response.status_code": 200 });
+  });
+
   it("Anthropic's Messages route enters the same pipeline and is traced the same way", async () => {
     const client = clientTraceparent();
     const anthropic = new Anthropic({ baseURL: `${gateway.url}/v1/projects/tests/traces`, apiKey: "unused", maxRetries: 0, timeout: 10_000, defaultHeaders: { traceparent: client.header } });
