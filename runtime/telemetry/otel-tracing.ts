@@ -32,7 +32,7 @@ export class OtelTracing implements Tracing {
 
   request(req: IncomingMessage, res: ServerResponse, start: RequestSpanStart): RequestSpan {
     const parent = this.propagator.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-    return new OtelRequestSpan(this.tracer, this.propagator, parent, req, res, start);
+    return new OtelRequestSpan(this.tracer, parent, req, res, start);
   }
 
   async flush(): Promise<void> {

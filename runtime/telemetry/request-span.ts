@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, defaultTextMapSetter, trace, type Attributes, type Context, type Span, type TextMapPropagator, type Tracer } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, TraceFlags, trace, type Attributes, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE, ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_URL_PATH } from "@opentelemetry/semantic-conventions";
 import { LfError, publicMessageOf, type Usage } from "../core/index.js";
 import type { AttemptSpan, ErrorClass, RoutableModel, RouteAttempt } from "../routing/index.js";
@@ -18,7 +18,6 @@ export class OtelRequestSpan implements RequestSpan {
 
   constructor(
     private readonly tracer: Tracer,
-    private readonly propagator: TextMapPropagator,
     parent: Context,
     req: IncomingMessage,
     res: ServerResponse,
@@ -63,13 +62,7 @@ export class OtelRequestSpan implements RequestSpan {
       },
       this.context,
     );
-    return new OtelAttemptSpan(this.tracer, span, trace.setSpan(this.context, span), this.traceparentOf(span), modelId);
-  }
-
-  private traceparentOf(span: Span): string {
-    const carrier: Record<string, string> = {};
-    this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, defaultTextMapSetter);
-    return carrier.traceparent!;
+    return new OtelAttemptSpan(this.tracer, span, this.context, modelId);
   }
 
   private end(res: ServerResponse): void {
@@ -96,15 +89,23 @@ export class OtelRequestSpan implements RequestSpan {
 }
 
 class OtelAttemptSpan implements AttemptSpan {
+  /** Formed once per call from the span's own context (W3C Trace Context, version 00). */
+  readonly traceparent: string;
+  /** Made on the first tool call: most calls run none. */
+  private context: Context | undefined;
+
   constructor(
     private readonly tracer: Tracer,
     private readonly span: Span,
-    private readonly context: Context,
-    readonly traceparent: string,
+    private readonly parent: Context,
     private readonly modelId: string,
-  ) {}
+  ) {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    this.traceparent = `00-${traceId}-${spanId}-0${(traceFlags & TraceFlags.SAMPLED).toString(16)}`;
+  }
 
   tool(name: string, callId: string): (isError: boolean) => void {
+    this.context ??= trace.setSpan(this.parent, this.span);
     const span = this.tracer.startSpan(
       `execute_tool ${name}`,
       { kind: SpanKind.INTERNAL, attributes: { [GEN_AI.operationName]: "execute_tool", [GEN_AI.toolName]: name, [GEN_AI.toolCallId]: callId, [GEN_AI.toolType]: "function" } },
