@@ -96,12 +96,54 @@ program
   .description("Report calls, failures, fallbacks, latency, tokens and cost from the project's usage ledger.")
   .option("-p, --project <path>", "the project file or its folder")
   .option("--since <when>", "a duration back from now (30m, 24h, 7d), a date or an ISO time", "7d")
-  .option("--by <group>", "group rows by model, day or session", "model")
+  .option("--by <group>", "group rows by model, day, session or key", "model")
   .option("--compare <models>", "compare models side by side (A/B), as in fast,smart")
   .option("--json", "print the report as JSON")
   .action(async (options) => {
     const { usageCommand } = await import("./commands/usage.js");
     process.exitCode = await usageCommand(options);
+  });
+
+const keys = program
+  .command("keys")
+  .description("API keys kept hashed in the project's store (.lf/gateway.db, or the state: Redis): create, list, revoke.");
+
+keys
+  .command("create")
+  .description("Create a key, print it once, keep only its SHA-256 digest.")
+  .argument("<name>", "the key's name, recorded with its requests (lf usage --by key)")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--projects <list>", "namespace/name of the projects it may use, comma-separated (default: this project)")
+  .option("--models <list>", "the models and routers it may name, comma-separated (default: all)")
+  .option("--rpm <n>", "requests per minute")
+  .option("--tpm <n>", "tokens per minute")
+  .option("--daily <usd>", "US dollars it may spend per UTC day")
+  .option("--monthly <usd>", "US dollars it may spend per UTC month")
+  .option("--expires <when>", "a date (UTC midnight) or ISO time after which it is refused")
+  .option("--json", "print the key and its grant as JSON")
+  .action(async (name: string, options) => {
+    const { keysCreateCommand } = await import("./commands/keys.js");
+    process.exitCode = await keysCreateCommand(name, options);
+  });
+
+keys
+  .command("list")
+  .description("List the store's keys (never the keys themselves): projects, models, limits, expiry, revoked or not.")
+  .option("-p, --project <path>", "the project file or its folder")
+  .option("--json", "print JSON")
+  .action(async (options) => {
+    const { keysListCommand } = await import("./commands/keys.js");
+    process.exitCode = await keysListCommand(options);
+  });
+
+keys
+  .command("revoke")
+  .description("Revoke a key: every instance reading the store refuses it from its next request.")
+  .argument("<name>", "the key's name")
+  .option("-p, --project <path>", "the project file or its folder")
+  .action(async (name: string, options) => {
+    const { keysRevokeCommand } = await import("./commands/keys.js");
+    process.exitCode = await keysRevokeCommand(name, options);
   });
 
 program

@@ -27,6 +27,15 @@ export interface ChatRequest {
   sessionId?: string;
   /** The server's request id, recorded with the request's usage. */
   requestId?: string;
+  /** The API key's name, recorded with the request's usage. */
+  keyName?: string;
+  /** Hears of the request's ledger row once it is written: what it cost, in dollars and tokens. */
+  onRecord?: (record: { costUsd: number | undefined; inputTokens: number; outputTokens: number }) => void;
+  /**
+   * Past the response cache: `refresh` (`cache: false`, `Cache-Control: no-cache`) asks a model and
+   * keeps its answer; `off` (`Cache-Control: no-store`) keeps nothing either.
+   */
+  cache?: "refresh" | "off";
   signal?: AbortSignal;
   /** The request's span, while tracing is on: each call to a model is traced under it. */
   trace?: AttemptTracer;
@@ -54,4 +63,6 @@ export interface ChatRun extends AsyncIterable<StreamPart> {
   readonly toolsMissing: readonly string[];
   /** Milliseconds spent awaiting provider streams so far, every attempt included. */
   readonly upstreamMs: number;
+  /** How the response cache took it, when the model caches: answered from it, or not (`x-lf-cache`). */
+  readonly cache?: "hit" | "miss" | "bypass";
 }

@@ -1,3 +1,4 @@
+import type { ChatRequest } from "./chat-request.js";
 import { LfError, type EmbedOptions, type EmbeddingInput, type ModelAdapter, type StreamPart, type Usage } from "./core/index.js";
 import type { AttemptTracer } from "./routing/index.js";
 
@@ -9,6 +10,9 @@ export interface EmbeddingRequest {
   dimensions?: number;
   /** The server's request id, recorded with the request's usage. */
   requestId?: string;
+  /** The API key's name and its spend's listener, as for a chat. */
+  keyName?: ChatRequest["keyName"];
+  onRecord?: ChatRequest["onRecord"];
   signal?: AbortSignal;
   /** The request's span, while tracing is on: each call to a model is traced under it. */
   trace?: AttemptTracer;

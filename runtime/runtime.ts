@@ -36,6 +36,7 @@ import { McpPool } from "./lazy-mcp-pool.js";
 import { adapterSettings, PerRequestModels, routableView, routerSpec } from "./model-views.js";
 import { RoutedRun, timedAdapter, type RequestTrace } from "./routed-run.js";
 import { didYouMean } from "./config/index.js";
+import { ReplayedRun, ResponseCache, type CachedAnswer } from "./cache/index.js";
 import { embeddingAdapter, wrongKind, type EmbeddingRequest } from "./embedding-run.js";
 
 export interface RuntimeOptions {
@@ -56,6 +57,8 @@ export interface RuntimeOptions {
   onEvent?: RoutingEventListener;
   /** The usage ledger and budgets: every request is recorded and budgets are enforced. */
   usage?: ProjectUsage;
+  /** The response cache; default: the project's own, when a model has `cache:`. */
+  cache?: ResponseCache | undefined;
 }
 
 export interface ModelInfo {
@@ -87,6 +90,7 @@ export class Runtime {
   private readonly requiredServers: ReadonlySet<string>;
   private readonly adapterFor: (model: ResolvedModel) => ModelAdapter;
   readonly usage: ProjectUsage | undefined;
+  private readonly cache: ResponseCache | undefined;
 
   constructor(project: ResolvedProject, options: RuntimeOptions = {}) {
     this.project = project;
@@ -103,6 +107,7 @@ export class Runtime {
     const env = options.env ?? process.env;
     const dependencies = options.fetch ? { fetch: options.fetch } : {};
     this.adapterFor = options.adapterFor ?? ((model) => new LazyAdapter(adapterSettings(model), env, dependencies));
+    this.cache = "cache" in options ? options.cache : ResponseCache.forProject(project, this.clock);
   }
 
   /** The named models, routers included, in file order. */
@@ -143,10 +148,42 @@ export class Runtime {
     return adapter;
   }
 
-  /** Answers a request: routes it, falls back along the chain, streams the parts. */
+  /** Answers a request: from the response cache, or routed, falling back along the chain, streaming the parts. */
   async chat(request: ChatRequest): Promise<ChatRun> {
     const requested = this.model(request.model);
     if (requested.capabilities.embeddings) throw wrongKind(requested.name, "an embeddings model", "chat", "POST /v1/embeddings");
+    const plan = this.cache?.plan(requested, request, request.cache);
+    if (plan === undefined) return this.route(requested, request);
+    const hit = await plan.find();
+    if (hit !== undefined) return this.replay(requested, request, hit);
+    return plan.keep(await this.route(requested, request));
+  }
+
+  /** A kept answer, recorded in the ledger as a hit: no cost, the cost it saved. */
+  private replay(requested: ResolvedModel, request: ChatRequest, hit: CachedAnswer): ChatRun {
+    const run = new ReplayedRun(requested.name, hit);
+    const usage = this.usage;
+    if (usage === undefined) return run;
+    const track = { ...this.trackOptions(request, this.clock.now()), run };
+    return new ReplayedRun(requested.name, hit, { [Symbol.asyncIterator]: () => trackUsage(usage, track) }, () => trackUsage(usage, track).collect(() => run.collect()));
+  }
+
+  private trackOptions(request: TrackedRequest, startedAt: number) {
+    const clock = this.clock;
+    return {
+      project: this.project,
+      messages: request.messages,
+      now: () => clock.now(),
+      startedAt,
+      ...(request.sessionId ? { sessionId: request.sessionId } : {}),
+      ...(request.requestId ? { requestId: request.requestId } : {}),
+      ...(request.keyName ? { keyName: request.keyName } : {}),
+      ...(request.onRecord ? { onRecord: request.onRecord } : {}),
+      onError: () => undefined,
+    };
+  }
+
+  private async route(requested: ResolvedModel, request: ChatRequest): Promise<ChatRun> {
     const options = this.callOptions(request);
     const upstream: RequestTrace = { ms: 0, toolsMissing: [] };
     const context: ConfiguredCallContext = {
@@ -234,6 +271,7 @@ export class Runtime {
             error: check.error,
             ...(request.sessionId ? { sessionId: request.sessionId } : {}),
             ...(request.requestId ? { requestId: request.requestId } : {}),
+            ...(request.keyName ? { keyName: request.keyName } : {}),
           })
           .catch(() => undefined);
         throw check.error;
@@ -249,26 +287,15 @@ export class Runtime {
         skipped,
         ...(features ? { features } : {}),
         ...(totalTimeoutMs ? { totalTimeoutMs } : {}),
-        ...(request.stream === false ? { holdOutput: true } : {}),
-        ...(request.trace ? { trace: request.trace } : {}),
+        ...(request.stream === false ? { holdOutput: true } : {}), ...(request.trace ? { trace: request.trace } : {}),
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
     const run = new RoutedRun(requested.name, this.project, result, upstream, result, () => result.collect(), startedAt);
     const usage = this.usage;
     if (usage === undefined) return run;
-    const clock = this.clock;
     // The same run, recorded in the ledger (and its cost added to the budgets) when it ends.
-    const track = {
-      project: this.project,
-      run,
-      messages: request.messages,
-      now: () => clock.now(),
-      startedAt,
-      ...(request.sessionId ? { sessionId: request.sessionId } : {}),
-      ...(request.requestId ? { requestId: request.requestId } : {}),
-      onError: () => undefined,
-    };
+    const track = { ...this.trackOptions(request, startedAt), run };
     return new RoutedRun(
       requested.name,
       this.project,
@@ -326,6 +353,7 @@ export class Runtime {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.adapters.values()].map((a) => a.close?.()));
+    await this.cache?.close();
     if (this.ownsMcp) await this.mcp.close();
   }
 
@@ -355,8 +383,11 @@ export class Runtime {
   }
 }
 
+/** What the ledger records of a request, besides its run. */
+type TrackedRequest = Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "keyName" | "onRecord" | "trace">;
+
 interface ExecutionPlan {
-  request: Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "trace">;
+  request: TrackedRequest;
   options: ModelCallOptions;
   upstream: RequestTrace;
   skipped: RouteAttempt[];

@@ -21,6 +21,33 @@ export type ApiKey =
        * namespace/project names this key may use; omitted: all.
        */
       projects?: string[];
+      /**
+       * How the key is named in the ledger (`lf usage --by key`) and in errors.
+       */
+      name?: string;
+      /**
+       * Models and routers this key may name; omitted: all.
+       */
+      models?: string[];
+      /**
+       * Requests per minute for this key, over every instance sharing state.
+       */
+      rpm?: number;
+      /**
+       * Tokens per minute for this key.
+       */
+      tpm?: number;
+      /**
+       * US dollars this key may spend per UTC day or month; beyond it, 429 naming the budget.
+       */
+      budget?: {
+        daily?: Money;
+        monthly?: Money;
+      };
+      /**
+       * A date (UTC midnight) or ISO time after which the key gets 401.
+       */
+      expires?: string;
     };
 
 /**
@@ -101,6 +128,14 @@ export interface LlamaFarmProject {
      * A PostgreSQL database that several instances share: rows are written to the local ledger first and shipped to it in batches; reports, budgets and retention read it.
      */
     database_url?: string;
+  };
+  /**
+   * The response cache, off without this block: an answer is kept for a request with the same project, model, messages, tools and parameters, and replayed (whole, or as a stream) without calling a model. In SQLite beside the ledger (.lf/gateway.db), or in Redis when state.redis_url is set, shared by instances. A model's own `cache` overrides it field by field.
+   */
+  cache?: Cache1 & {
+    ttl?: string;
+    max_entries?: number;
+    temperature?: boolean;
   };
   /**
    * LlamaFarm's RAG databases and processing strategies; accepted and ignored by lf (a warning names it).
@@ -267,6 +302,7 @@ export interface Model {
   retries?: Retries;
   circuit_breaker?: CircuitBreaker;
   budget?: Budget;
+  cache?: Cache;
   /**
    * Extra HTTP headers sent to the provider.
    */
@@ -493,6 +529,27 @@ export interface Budget {
   monthly?: Money;
 }
 /**
+ * This model's response cache: turns it on for this model alone, or overrides the project's `cache` field by field (`enabled: false` turns it off).
+ */
+export interface Cache {
+  /**
+   * Default true where a cache block applies.
+   */
+  enabled?: boolean;
+  /**
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
+   */
+  ttl?: number | string;
+  /**
+   * Answers kept per model; the oldest go first.
+   */
+  max_entries?: number;
+  /**
+   * Also cache requests with a temperature above 0 (whose answers vary by design).
+   */
+  temperature?: boolean;
+}
+/**
  * A function tool, written as LlamaFarm writes it ({type, name, description, parameters}) or as OpenAI's API does ({type, function: {name, description, parameters}}).
  */
 export interface Tool {
@@ -635,4 +692,22 @@ export interface ProjectBudget {
    * Models (cheaper or local) that take requests once a budget is spent; empty: refuse with 429 budget_exceeded.
    */
   when_exceeded?: string[];
+}
+export interface Cache1 {
+  /**
+   * Default true where a cache block applies.
+   */
+  enabled?: boolean;
+  /**
+   * Milliseconds as a number, or a string such as "250ms", "30s", "5m", "1h", "30d".
+   */
+  ttl?: number | string;
+  /**
+   * Answers kept per model; the oldest go first.
+   */
+  max_entries?: number;
+  /**
+   * Also cache requests with a temperature above 0 (whose answers vary by design).
+   */
+  temperature?: boolean;
 }

@@ -24,7 +24,7 @@ interface Config extends TrainParams {
 
 const SCALE = 1000;
 const FOLDS = 5;
-const DEFAULT: Config = { l1: 0, l2: 0, beta: 0.001, epochs: 20, learningRate: 0.1, seed: 18, acceptableShare: 0, prune: 0 };
+const DEFAULT: Config = { l1: 0, l2: 0, beta: 0.001, epochs: 30, learningRate: 0.2, seed: 18, acceptableShare: 0, prune: 0.05 };
 const K = TIERS.length;
 
 function examplesOf(items: readonly RoutingItem[], acceptableShare: number, vectors: Map<RoutingItem, Example["x"]>): Example[] {
@@ -87,7 +87,7 @@ function main(): void {
     consider({ ...best, acceptableShare: 0.4 });
     // Sparser weights (L1, pruning) make a smaller file: taken unless clearly worse.
     consider({ ...best, l1: 0.1 }, true);
-    consider({ ...best, prune: 0.05 }, true);
+    consider({ ...best, prune: 0.1 }, true);
   }
   console.log(`chosen: ${describe(best)}; cross-validation on the training part: ${pct(bestCv.acceptable)} acceptable, ${pct(bestCv.exact)} exact`);
   console.log(`  acceptable per language: ${bestCv.languages}`);

@@ -6,6 +6,6 @@ export { referencedVariables, type VariableReference } from "./env-substitution.
 export { findProjectFile } from "./find-project.js";
 export type { LoadOptions, LoadResult } from "./load-project.js";
 export { loadProjectFile, parseProject } from "./load-project.js";
-export type { CombineMode, McpBinding, ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
+export type { CombineMode, McpBinding, ResolvedApiKey, ResolvedCache, ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 export { redactSecrets } from "./redact.js";
-export { resolveSessions } from "./resolve-settings.js";
+export { parseExpiry, resolveSessions } from "./resolve-settings.js";

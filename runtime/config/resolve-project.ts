@@ -3,7 +3,7 @@ import type { ModelParameters, ToolDefinition } from "../core/index.js";
 import type { LlamaFarmProject, Model, PromptMessage, Tool } from "../../schema/llamafarm.js";
 import { parseDuration } from "./duration.js";
 import { ggufLocation } from "./gguf-location.js";
-import { resolveSettings } from "./resolve-settings.js";
+import { resolveCache, resolveSettings } from "./resolve-settings.js";
 import type { ResolvedModel, ResolvedProject, RouterMember } from "./resolved-project.js";
 
 /** Builds the frozen, ready-to-run view of a validated project. The schema has filled in every default. */
@@ -121,6 +121,7 @@ function resolveModel(
       cooldownMs: parseDuration(breaker.cooldown!),
     },
     budget: model.budget && { perRequest: model.budget.per_request, daily: model.budget.daily, monthly: model.budget.monthly },
+    cache: resolveCache(config.cache, model.cache),
     llamacpp:
       model.provider === "llamacpp"
         ? {

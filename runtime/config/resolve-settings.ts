@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
 import type { McpServerConfig } from "../core/index.js";
-import type { LlamaFarmProject } from "../../schema/llamafarm.js";
+import type { LlamaFarmProject, Model } from "../../schema/llamafarm.js";
 import { parseByteSize, parseDuration } from "./duration.js";
-import type { ResolvedProject, ResolvedServer } from "./resolved-project.js";
+import type { ResolvedApiKey, ResolvedCache, ResolvedProject, ResolvedServer } from "./resolved-project.js";
 
 /**
  * The project-wide sections, resolved once: the rest of `lf` reads these and never the file's own
@@ -63,9 +63,7 @@ function resolveServer(server: LlamaFarmProject["server"]): ResolvedServer {
     host: server?.host ?? "127.0.0.1",
     port: server?.port ?? 8000,
     bodyLimitBytes: parseByteSize(server?.body_limit ?? "4mb"),
-    apiKeys: (server?.api_keys ?? [])
-      .map((item) => (typeof item === "string" ? { key: item, projects: undefined } : { key: item.key, projects: item.projects === undefined ? undefined : [...item.projects] }))
-      .filter((entry) => entry.key !== ""),
+    apiKeys: (server?.api_keys ?? []).map(resolveApiKey).filter((entry) => entry.key !== ""),
     corsOrigins: [...(server?.cors?.origins ?? [])],
     allowedHosts: [...(server?.allowed_hosts ?? [])],
     // Node wants the headers' deadline within the request's.
@@ -74,4 +72,36 @@ function resolveServer(server: LlamaFarmProject["server"]): ResolvedServer {
     maxConnectionsPerClient: server?.max_connections_per_client ?? 64,
     console: { enabled: server?.console !== false, recordBodies: typeof server?.console === "object" && server.console.record_bodies === true },
   };
+}
+
+type ApiKeyEntry = NonNullable<NonNullable<LlamaFarmProject["server"]>["api_keys"]>[number];
+
+function resolveApiKey(item: ApiKeyEntry): ResolvedApiKey {
+  if (typeof item === "string") return { key: item, name: undefined, projects: undefined, models: undefined, rpm: undefined, tpm: undefined, budget: undefined, expiresAt: undefined };
+  return {
+    key: item.key,
+    name: item.name,
+    projects: item.projects === undefined ? undefined : [...item.projects],
+    models: item.models === undefined ? undefined : [...item.models],
+    rpm: item.rpm,
+    tpm: item.tpm,
+    budget: item.budget === undefined ? undefined : { ...item.budget },
+    expiresAt: item.expires === undefined ? undefined : parseExpiry(item.expires),
+  };
+}
+
+/** A date is UTC midnight; an ISO time is taken as written. */
+export function parseExpiry(text: string): number | undefined {
+  const at = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+type CacheBlock = NonNullable<Model["cache"]>;
+
+/** The project's `cache:` under the model's, field by field; off when neither has one or `enabled: false`. */
+export function resolveCache(project: CacheBlock | undefined, model: CacheBlock | undefined): ResolvedCache | undefined {
+  if (project === undefined && model === undefined) return undefined;
+  const merged = { ...project, ...model };
+  if (merged.enabled === false) return undefined;
+  return { ttlMs: parseDuration(merged.ttl ?? "1h"), maxEntries: merged.max_entries ?? 1000, temperature: merged.temperature ?? false };
 }

@@ -70,6 +70,8 @@ export interface ResolvedModel {
     cooldownMs: number;
   };
   readonly budget: { perRequest?: number; daily?: number; monthly?: number } | undefined;
+  /** The response cache for requests that name this model (or router); undefined: off. */
+  readonly cache: ResolvedCache | undefined;
   readonly llamacpp: { maxContexts: number; gpuLayers?: number | "auto"; threads?: number } | undefined;
   readonly isDefault: boolean;
   /** Why the model cannot be called (an environment variable it uses is not set); the rest of the project serves. */
@@ -113,7 +115,7 @@ export interface ResolvedServer {
   readonly host: string;
   readonly port: number;
   readonly bodyLimitBytes: number;
-  readonly apiKeys: ReadonlyArray<{ readonly key: string; readonly projects: ReadonlyArray<string> | undefined }>;
+  readonly apiKeys: ReadonlyArray<ResolvedApiKey>;
   readonly corsOrigins: ReadonlyArray<string>;
   readonly allowedHosts: ReadonlyArray<string>;
   readonly timeouts: { readonly headersMs: number; readonly requestMs: number; readonly keepAliveMs: number };
@@ -121,4 +123,26 @@ export interface ResolvedServer {
   readonly maxConnectionsPerClient: number;
   /** `server.console`: whether the web console is served, and whether this project's request bodies are kept for it. */
   readonly console: { readonly enabled: boolean; readonly recordBodies: boolean };
+}
+
+/** `cache:`, the project's and the model's merged: durations in ms. */
+export interface ResolvedCache {
+  readonly ttlMs: number;
+  readonly maxEntries: number;
+  /** Requests with a temperature above 0 are cached too. */
+  readonly temperature: boolean;
+}
+
+/** One entry of `server.api_keys` (or of the `lf keys` store): what the key may use and spend. */
+export interface ResolvedApiKey {
+  readonly key: string;
+  /** Undefined for a bare string in the file: the ledger then names no key. */
+  readonly name: string | undefined;
+  readonly projects: ReadonlyArray<string> | undefined;
+  readonly models: ReadonlyArray<string> | undefined;
+  readonly rpm: number | undefined;
+  readonly tpm: number | undefined;
+  readonly budget: { readonly daily?: number; readonly monthly?: number } | undefined;
+  /** Epoch ms after which the key is refused. */
+  readonly expiresAt: number | undefined;
 }

@@ -47,6 +47,7 @@ export function answerHeaders(run: ChatRun, ctx: RequestContext, waitedMs: numbe
   };
   // The answer came without the tools of these servers (they could not be used): the client is told.
   if (run.toolsMissing.length > 0) headers["x-lf-tools-missing"] = run.toolsMissing.join(", ");
+  if (run.cache !== undefined) headers["x-lf-cache"] = run.cache;
   return headers;
 }
 
@@ -56,6 +57,7 @@ function overheadMs(ctx: RequestContext, run: ChatRun, waitedMs: number): number
 
 /** Calls made, the one still streaming included (it is recorded only once it ends). */
 export function callsOf(run: ChatRun): number {
+  if (run.cache === "hit") return 0;
   let calls = 0;
   let servedRecorded = false;
   for (const attempt of run.attempts) {
@@ -81,6 +83,7 @@ export function logAnswer(logger: Logger, ctx: RequestContext, project: string |
       served_by: run.servedBy,
       provider: run.provider,
       stream: streamed,
+      ...(run.cache === undefined ? {} : { cache: run.cache }),
       status: 200,
       attempts: callsOf(run),
       ms: round(performance.now() - ctx.startedAt),

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { Logger } from "pino";
 import { isAbortError, LfError, redactSecrets } from "../index.js";
 import { ApiError } from "../wires/api-error.js";
+import { withKey } from "./api-keys.js";
 import { matchChatRoute } from "./chat-routes.js";
 import { EdgeGuard } from "./edge-guard.js";
 import { mapError } from "./error-response.js";
@@ -58,14 +59,13 @@ export function createRequestListener(
       const ctx = beginRequest(req);
       const endpoint = route.endpoint;
       ctx.wire = endpoint.wire;
-      const keys = registry.apiKeys;
-      if (keys.required) ctx.key = keys.authenticate(req.headers.authorization ?? bearerOf(req.headers["x-api-key"]));
       const scope = route.scope;
-      const limit = registry.bodyLimit(scope);
-      readJson(req, limit, (error, body) => {
-        if (error !== undefined) return fail(error);
-        (endpoint.kind === "chat" ? chat(endpoint.wire, scope, req, res, body) : embeddings(scope, req, res, body)).catch(fail);
-      });
+      withKey(registry.apiKeys, req.headers.authorization ?? bearerOf(req.headers["x-api-key"]), ctx, () => {
+        readJson(req, registry.bodyLimit(scope), (error, body) => {
+          if (error !== undefined) return fail(error);
+          (endpoint.kind === "chat" ? chat(endpoint.wire, scope, req, res, body) : embeddings(scope, req, res, body)).catch(fail);
+        });
+      }, fail);
     } catch (error) {
       fail(error);
     }
@@ -97,9 +97,7 @@ export function createApp(registry: ProjectRegistry, logger: Logger, metrics = n
       if (!registry.consoleEnabled) return next(consoleDisabled());
       return assets.serve(req, res);
     }
-    const keys = registry.apiKeys;
-    if (keys.required) ctx.key = keys.authenticate(req.headers.authorization);
-    next();
+    withKey(registry.apiKeys, req.headers.authorization, ctx, next, next);
   });
 
   const sessions = sessionRoutes(registry);

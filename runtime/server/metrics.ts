@@ -100,15 +100,16 @@ export class ProjectSeries {
 
   constructor(
     private readonly m: GatewayMetrics,
-    private readonly project: string,
+    readonly name: string,
   ) {
+    const project = name;
     this.inflightGauge = m.inflight.labels(project);
   }
 
   model(name: string): ModelSeries {
     let series = this.models.get(name);
     if (series === undefined) {
-      series = new ModelSeries(this.m, this.project, name);
+      series = new ModelSeries(this.m, this.name, name);
       this.models.set(name, series);
     }
     return series;
@@ -136,6 +137,8 @@ export class GatewayMetrics {
   readonly retries: Counter;
   readonly breaker: Gauge;
   readonly inflight: Gauge;
+  readonly cache: Counter;
+  private readonly cacheTallies = new Map<string, Tally>();
   private readonly projects = new Map<string, ProjectSeries>();
   private readonly tallies = new Map<Counter, Tally[]>();
   private readonly prices = new WeakMap<ResolvedModel, ModelPrice | null>();
@@ -210,6 +213,13 @@ export class GatewayMetrics {
       registers,
       collect: flushTallies,
     });
+    this.cache = new Counter({
+      name: "lf_cache_requests_total",
+      help: "Chat requests to a model with a response cache, by result: hit (answered from the cache at no cost), miss, bypass.",
+      labelNames: ["project", "model", "result"],
+      registers,
+      collect: flushTallies,
+    });
     this.breaker = new Gauge({
       name: "lf_circuit_breaker_state",
       help: "Circuit breaker state per model: 0 closed, 1 half-open, 2 open.",
@@ -263,6 +273,7 @@ export class GatewayMetrics {
     const ttftMs = run?.ttftMs ?? (answer?.firstAt === undefined ? undefined : answer.firstAt - ctx.startedAt);
     if (ttftMs !== undefined) series.firstToken[stream].observe(ttftMs / 1000);
     if (run === undefined) return;
+    if (run.cache !== undefined) this.cacheTally(project.name, run.requestedModel, run.cache).pending++;
 
     series.upstream.observe(run.upstreamMs / 1000);
     series.overhead.observe(Math.max(0, totalMs - ctx.clientWaitMs - (answer?.waitedMs ?? 0) - run.upstreamMs) / 1000);
@@ -273,7 +284,7 @@ export class GatewayMetrics {
     const estimated = usage.estimated === true ? 1 : 0;
     series.inputTokens[estimated].pending += usage.inputTokens;
     series.outputTokens[estimated].pending += usage.outputTokens;
-    const price = this.priceOf(runtime, run.servedBy);
+    const price = run.cache === "hit" ? undefined : this.priceOf(runtime, run.servedBy);
     if (price !== undefined) {
       const dollars = costOf(price, usage);
       if (dollars > 0) series.cost.pending += dollars;
@@ -301,6 +312,13 @@ export class GatewayMetrics {
     let list = this.tallies.get(counter);
     if (list === undefined) this.tallies.set(counter, (list = []));
     list.push(tally);
+    return tally;
+  }
+
+  private cacheTally(project: string, model: string, result: string): Tally {
+    const key = `${project}\u0000${model}\u0000${result}`;
+    let tally = this.cacheTallies.get(key);
+    if (tally === undefined) this.cacheTallies.set(key, (tally = this.tally(this.cache, project, model, result)));
     return tally;
   }
 

@@ -1,4 +1,5 @@
 import { LfError, type ResolvedProject } from "../index.js";
+import { keyStoreId, openKeyStore, type KeyStore } from "../keys/index.js";
 import { ApiKeyTable } from "./api-keys.js";
 import type { ChatScope } from "./chat-target.js";
 import { edgeSettings, type EdgeSettings } from "./edge-guard.js";
@@ -23,6 +24,10 @@ export class ProjectRegistry {
   private readonly byKey = new Map<string, ServedProject>();
   private readonly stops: Array<() => void> = [];
   private keysTable = ApiKeyTable.fromProjects([]);
+  /** The `lf keys` stores of the loaded projects, one per file or Redis, kept until the registry closes. */
+  private readonly keyStores = new Map<string, KeyStore>();
+  private storedKeysSeen = false;
+  private storesCheckedAt = 0;
   private largestBodyLimit = DEFAULT_BODY_LIMIT;
   private edge: EdgeSettings = edgeSettings([]);
   private consoleOn = true;
@@ -52,6 +57,7 @@ export class ProjectRegistry {
   static async open(files: readonly string[], options: RegistryOptions): Promise<ProjectRegistry> {
     const registry = new ProjectRegistry(files, options);
     for (const served of registry.projects) await served.reload();
+    await registry.checkStoredKeys();
     const duplicate = registry.projects.find((p) => p.loadError?.findings.some((f) => f.includes("is already served from")));
     if (duplicate !== undefined) {
       await registry.close();
@@ -79,6 +85,8 @@ export class ProjectRegistry {
   }
 
   get apiKeys(): ApiKeyTable {
+    // A server that started with no key at all starts asking for them within a second of `lf keys create`.
+    if (!this.keysTable.required && this.keyStores.size > 0 && performance.now() - this.storesCheckedAt > 1000) void this.checkStoredKeys();
     return this.keysTable;
   }
 
@@ -107,6 +115,8 @@ export class ProjectRegistry {
   async close(): Promise<void> {
     for (const stop of this.stops.splice(0)) stop();
     await Promise.allSettled(this.projects.map((p) => p.close()));
+    await Promise.allSettled([...this.keyStores.values()].map((store) => store.close()));
+    this.keyStores.clear();
   }
 
   private watch(): void {
@@ -120,12 +130,32 @@ export class ProjectRegistry {
     }
   }
 
+  private rebuildKeys(): void {
+    this.keysTable = ApiKeyTable.fromProjects(this.loaded().map((p) => p.project!), [...this.keyStores.values()], this.storedKeysSeen);
+  }
+
+  /** Once any store holds a key, every request needs one (a server with none is open to all). */
+  private async checkStoredKeys(): Promise<void> {
+    this.storesCheckedAt = performance.now();
+    if (this.storedKeysSeen) return;
+    const found = await Promise.all([...this.keyStores.values()].map((store) => store.hasKeys().catch(() => false)));
+    if (found.includes(true)) {
+      this.storedKeysSeen = true;
+      this.rebuildKeys();
+    }
+  }
+
   private onLoaded(self: ServedProject, previousKey: string | undefined): void {
     const key = self.key!;
     if (previousKey !== undefined && previousKey !== key && this.byKey.get(previousKey) === self) this.byKey.delete(previousKey);
     this.byKey.set(key, self);
     const projects = this.loaded().map((p) => p.project!);
-    this.keysTable = ApiKeyTable.fromProjects(projects);
+    for (const project of projects) {
+      const id = keyStoreId(project);
+      if (!this.keyStores.has(id)) this.keyStores.set(id, openKeyStore(project));
+    }
+    this.rebuildKeys();
+    if (!this.storedKeysSeen) void this.checkStoredKeys();
     this.edge = edgeSettings(projects.map((p) => p.server));
     this.consoleOn = projects.every((p) => p.server.console.enabled);
     this.largestBodyLimit = Math.max(0, ...projects.map((p) => limitOf(p) ?? DEFAULT_BODY_LIMIT)) || DEFAULT_BODY_LIMIT;

@@ -3,10 +3,12 @@ import type { Logger } from "pino";
 import { AnswerFold, type ChatMessage, type ChatRun } from "../index.js";
 import type { AnswerIdentity, ChatWire, DecodedChat, StreamEncoder } from "../wires/chat-wire.js";
 import { Answer, answerHeaders, logAnswer } from "./answer-report.js";
+import { cacheDirective } from "./cache-directive.js";
 import { chatTarget, sessionOf, type ChatScope, type ChatTarget } from "./chat-target.js";
 import { mapError } from "./error-response.js";
 import type { ConsoleHub } from "./console/console-hub.js";
 import { finishedRequest } from "./console/request-log.js";
+import { admitRequest } from "./key-gate.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
@@ -45,6 +47,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
     try {
       ctx.secrets = runtime.project.secrets;
       const model = runtime.model(target.model).name;
+      const onRecord = await admitRequest(ctx.key, runtime, model);
       const sessionId = sessionOf(req);
       const history = sessionId === undefined ? [] : await served.sessions.history(sessionId);
       messages = history.length === 0 ? decoded.request.messages : [...history, ...decoded.request.messages];
@@ -55,6 +58,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         ctx.clientGone = true;
         controller.abort();
       });
+      const cache = cacheDirective(req, body);
       run = await runtime.chat({
         ...decoded.request,
         model,
@@ -63,6 +67,9 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         signal: controller.signal,
         requestId: ctx.id,
         ...(sessionId === undefined ? {} : { sessionId }),
+        ...(cache === undefined ? {} : { cache }),
+        ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
+        ...(onRecord === undefined ? {} : { onRecord }),
         ...(span === undefined ? {} : { trace: span }),
       });
       ctx.run = run;

@@ -6,6 +6,7 @@ import { answerHeaders, callsOf } from "./answer-report.js";
 import { chatTarget, type ChatScope } from "./chat-target.js";
 import type { AnswerFigures, GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
+import { admitRequest } from "./key-gate.js";
 import { contextOf } from "./request-context.js";
 import type { Tracing } from "../telemetry/index.js";
 import { embeddingsSpan, spanOutcome } from "./trace-request.js";
@@ -39,8 +40,12 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metri
         ctx.clientGone = true;
         controller.abort();
       });
+      const model = runtime.model(target.model).name;
+      const onRecord = await admitRequest(ctx.key, runtime, model);
       run = await runtime.embed({
-        model: runtime.model(target.model).name,
+        model,
+        ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
+        ...(onRecord === undefined ? {} : { onRecord }),
         inputs: decoded.inputs,
         ...(decoded.dimensions === undefined ? {} : { dimensions: decoded.dimensions }),
         requestId: ctx.id,

@@ -32,7 +32,7 @@ export function spanOutcome(run: ChatRun | undefined, usage: Usage | undefined, 
     provider: run?.provider,
     usage,
     finishReason,
-    ...(run === undefined ? {} : { calls: callsOf(run) }),
+    ...(run === undefined ? {} : { calls: callsOf(run), cache: run.cache }),
     error,
   };
 }

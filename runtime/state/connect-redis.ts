@@ -23,6 +23,27 @@ export function connectRedis(url: string, options: ConnectRedisOptions = {}): Re
   });
 }
 
+/**
+ * Settles once a new client's first connection is up, has failed or `timeoutMs` has passed: what a
+ * client that fails at once while disconnected waits for before its first command (a command sent
+ * while it is still connecting would fail).
+ */
+export function firstConnection(redis: RedisClient, timeoutMs = 2000): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off("ready", done);
+      redis.off("error", done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    redis.once("ready", done);
+    redis.once("error", done);
+  });
+}
+
 /** Where a Redis URL points, without its credentials: for messages and status. */
 export function describeRedisUrl(url: string): string {
   try {

@@ -4,3 +4,4 @@ export * from "./redis-state-store.js";
 export * from "./resilient-state-store.js";
 export * from "./create-state-store.js";
 export * from "./connect-redis.js";
+export * from "./gateway-db.js";

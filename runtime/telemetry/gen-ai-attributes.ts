@@ -27,6 +27,7 @@ export const LF = {
   wire: "lf.wire",
   stream: "lf.stream",
   calls: "lf.calls",
+  cache: "lf.cache",
   model: "lf.model",
   attempt: "lf.attempt",
   outcome: "lf.outcome",

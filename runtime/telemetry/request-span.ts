@@ -76,6 +76,7 @@ export class OtelRequestSpan implements RequestSpan {
     addUsage(attributes, outcome.usage);
     if (outcome.finishReason !== undefined) attributes[GEN_AI.responseFinishReasons] = [outcome.finishReason];
     if (outcome.calls !== undefined) attributes[LF.calls] = outcome.calls;
+    if (outcome.cache !== undefined) attributes[LF.cache] = outcome.cache;
     // No status line went out when the client left first.
     if (res.headersSent) attributes[ATTR_HTTP_RESPONSE_STATUS_CODE] = res.statusCode;
     const error = outcome.error ?? (res.headersSent ? undefined : new LfError("aborted", "The client closed the request."));

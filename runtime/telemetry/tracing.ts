@@ -25,6 +25,8 @@ export interface RequestSpanOutcome {
   provider?: string | undefined;
   usage?: Usage | undefined;
   finishReason?: string | undefined;
+  /** How the response cache took it, when the model caches. */
+  cache?: string | undefined;
   /** Calls made, skipped models left out. */
   calls?: number;
   error?: unknown;

@@ -16,6 +16,8 @@ export interface EndedRequest {
     readonly usage: Usage | undefined;
     /** Milliseconds to the serving model's first output, as the executor measured it. */
     readonly ttftMs?: number | undefined;
+    /** `hit`: answered from the response cache, at no cost. */
+    readonly cache?: "hit" | "miss" | "bypass" | undefined;
   };
   /** The model the request named, for a request that failed before `chat()` returned. */
   requestedModel?: string;
@@ -29,6 +31,8 @@ export interface EndedRequest {
   error?: unknown;
   sessionId?: string;
   requestId?: string;
+  /** The API key's name, when the request came with a named key. */
+  keyName?: string;
 }
 
 /** Turns an ended request into its ledger record: tokens (reported or estimated), cost, outcome. */
@@ -43,7 +47,9 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
       ? { inputTokens: 0, outputTokens: 0 }
       : { inputTokens: estimateTokens(promptChars(request.messages)), outputTokens: estimateTokens(request.answerChars), estimated: true });
   const price = model === undefined ? undefined : modelPrice(model);
-  return {
+  const cost = served === undefined ? 0 : price === undefined ? undefined : costOf(price, usage);
+  const hit = run?.cache === "hit";
+  const record: UsageRecord = {
     at: request.startedAt,
     project: project.key,
     requestedModel: run?.requestedModel ?? request.requestedModel ?? project.defaultModel,
@@ -52,7 +58,7 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     estimated: usage.estimated === true,
-    costUsd: served === undefined ? 0 : price === undefined ? undefined : costOf(price, usage),
+    costUsd: hit ? 0 : cost,
     latencyMs: Math.max(0, request.endedAt - request.startedAt),
     ttftMs: request.run?.ttftMs,
     outcome: request.error === undefined ? "ok" : "error",
@@ -61,6 +67,12 @@ export function buildUsageRecord(request: EndedRequest): UsageRecord {
     sessionId: request.sessionId,
     requestId: request.requestId,
   };
+  if (hit) {
+    record.cacheHit = true;
+    if (cost !== undefined) record.savedCostUsd = cost;
+  }
+  if (request.keyName !== undefined) record.keyName = request.keyName;
+  return record;
 }
 
 function promptChars(messages: readonly ChatMessage[]): number {

@@ -4,7 +4,7 @@ import type { UsageRecord } from "./usage-record.js";
  * The columns a usage record is stored as, in SQLite and PostgreSQL alike (besides each row's id):
  * their order is the order of `pushRecord`'s values.
  */
-export const RECORD_COLUMNS = "ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id, request_id";
+export const RECORD_COLUMNS = "ts, project, requested_model, served_model, provider, input_tokens, output_tokens, estimated, cost, latency_ms, ttft_ms, outcome, error_code, fallback_depth, session_id, request_id, cache_hit, saved_cost, key_name";
 
 /**
  * A record's values in `RECORD_COLUMNS` order, appended to `values` (no array of its own: SQLite's
@@ -29,5 +29,8 @@ export function pushRecord(values: unknown[], record: UsageRecord, booleans: "in
     record.fallbackDepth,
     record.sessionId ?? null,
     record.requestId ?? null,
+    booleans === "integer" ? (record.cacheHit === true ? 1 : 0) : record.cacheHit === true,
+    record.savedCostUsd ?? null,
+    record.keyName ?? null,
   );
 }

@@ -1,6 +1,6 @@
 import type { UsageRecord } from "./usage-record.js";
 
-export type UsageGrouping = "model" | "day" | "session";
+export type UsageGrouping = "model" | "day" | "session" | "key";
 
 /** Which rows a report covers: `[since, until)` in epoch ms, optionally one project and some models. */
 export interface LedgerFilter {

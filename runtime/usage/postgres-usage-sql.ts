@@ -34,20 +34,27 @@ export const MIGRATIONS: ReadonlyArray<{ name: string; sql: string }> = [
       );
       CREATE INDEX IF NOT EXISTS lf_usage_requests_project_ts ON lf_usage_requests (project, ts);`,
   },
+  {
+    name: "usage-2",
+    sql: `
+      ALTER TABLE lf_usage_requests ADD COLUMN IF NOT EXISTS cache_hit BOOLEAN NOT NULL DEFAULT false;
+      ALTER TABLE lf_usage_requests ADD COLUMN IF NOT EXISTS saved_cost DOUBLE PRECISION;
+      ALTER TABLE lf_usage_requests ADD COLUMN IF NOT EXISTS key_name TEXT;`,
+  },
 ];
 
 const COLUMNS = `row_id, ${RECORD_COLUMNS}`;
 
 /**
  * One INSERT for a batch whose rows travel as one JSON parameter, each row an array in `COLUMNS`
- * order: one `JSON.stringify` of plain values on this side (about 1 µs a row) instead of 17 parameters
+ * order: one `JSON.stringify` of plain values on this side (about 1 µs a row) instead of 20 parameters
  * a row, and PostgreSQL reads them back into columns. A row already there is left as it is.
  */
 const INSERT_ROWS = `
   INSERT INTO lf_usage_requests (${COLUMNS})
   SELECT e->>0, round((e->>1)::float8)::bigint, e->>2, e->>3, e->>4, e->>5, (e->>6)::integer, (e->>7)::integer,
     (e->>8)::boolean, (e->>9)::float8, (e->>10)::float8, (e->>11)::float8, e->>12, e->>13, (e->>14)::integer,
-    e->>15, e->>16
+    e->>15, e->>16, (e->>17)::boolean, (e->>18)::float8, e->>19
   FROM json_array_elements($1::json) AS e
   ON CONFLICT (row_id) DO NOTHING`;
 
@@ -64,6 +71,7 @@ const GROUPS: Record<UsageGrouping | "all", string> = {
   model: "COALESCE(served_model, requested_model)",
   day: "to_char(to_timestamp(ts / 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
   session: "COALESCE(session_id, '')",
+  key: "COALESCE(key_name, '')",
   all: "'all'",
 };
 /** The same orders as SQLite's, keys compared byte by byte whatever the database's collation. */
@@ -71,6 +79,7 @@ const ORDERS: Record<UsageGrouping | "all", (group: string) => string> = {
   model: (group) => `COUNT(*) DESC, ${group} COLLATE "C"`,
   day: (group) => `${group} COLLATE "C"`,
   session: (group) => `MIN(ts), ${group} COLLATE "C"`,
+  key: (group) => `COUNT(*) DESC, ${group} COLLATE "C"`,
   all: () => "1",
 };
 
@@ -150,5 +159,8 @@ export function toRecord(row: Record<string, unknown>): UsageRecord {
     fallbackDepth: Number(row.fallback_depth),
     sessionId: text(row.session_id),
     requestId: text(row.request_id),
+    ...(row.cache_hit === true ? { cacheHit: true } : {}),
+    ...(row.saved_cost === null || row.saved_cost === undefined ? {} : { savedCostUsd: Number(row.saved_cost) }),
+    ...(row.key_name === null || row.key_name === undefined ? {} : { keyName: String(row.key_name) }),
   };
 }

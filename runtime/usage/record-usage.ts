@@ -124,6 +124,7 @@ export class TrackedParts implements AsyncIterableIterator<StreamPart> {
       if (options.requestedModel !== undefined) ended.requestedModel = options.requestedModel;
       if (options.sessionId !== undefined) ended.sessionId = options.sessionId;
       if (options.requestId !== undefined) ended.requestId = options.requestId;
+      if (options.keyName !== undefined) ended.keyName = options.keyName;
       if (this.error !== undefined) ended.error = this.error;
       const record = await recordUsage(this.sinks, ended);
       options.onRecord?.(record);

@@ -3,12 +3,13 @@ import type { LedgerFilter, UsageGrouping } from "./ledger.js";
 import { pushRecord, RECORD_COLUMNS } from "./ledger-columns.js";
 import type { UsageRecord } from "./usage-record.js";
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 export const GROUP_EXPRESSIONS: Record<UsageGrouping | "all", string> = {
   model: "COALESCE(served_model, requested_model)",
   day: "strftime('%Y-%m-%d', ts / 1000, 'unixepoch')",
   session: "COALESCE(session_id, '')",
+  key: "COALESCE(key_name, '')",
   all: "'all'",
 };
 
@@ -38,6 +39,9 @@ export interface Row {
   fallback_depth: number;
   session_id: string | null;
   request_id: string | null;
+  cache_hit: number;
+  saved_cost: number | null;
+  key_name: string | null;
 }
 
 export interface SummaryRow {
@@ -72,6 +76,9 @@ export function fromRow(row: Row): UsageRecord {
     fallbackDepth: row.fallback_depth,
     sessionId: row.session_id ?? undefined,
     requestId: row.request_id ?? undefined,
+    ...(row.cache_hit === 1 ? { cacheHit: true } : {}),
+    ...(row.saved_cost === null ? {} : { savedCostUsd: row.saved_cost }),
+    ...(row.key_name === null ? {} : { keyName: row.key_name }),
   };
 }
 
@@ -127,6 +134,14 @@ export function migrate(db: Database): void {
       CREATE TABLE IF NOT EXISTS journal_marks (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);
       ALTER TABLE requests ADD COLUMN row_id TEXT;
       UPDATE requests SET row_id = lower(hex(randomblob(16))) WHERE row_id IS NULL;
+      PRAGMA user_version = 3;`);
+  }
+  if (version >= 1) {
+    // Cache hits (at no cost, with the cost they saved) and the API key's name.
+    db.exec(`
+      ALTER TABLE requests ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE requests ADD COLUMN saved_cost REAL;
+      ALTER TABLE requests ADD COLUMN key_name TEXT;
       PRAGMA user_version = ${SCHEMA_VERSION};`);
     return;
   }
@@ -149,7 +164,10 @@ export function migrate(db: Database): void {
       fallback_depth INTEGER NOT NULL,
       session_id TEXT,
       request_id TEXT,
-      row_id TEXT
+      row_id TEXT,
+      cache_hit INTEGER NOT NULL DEFAULT 0,
+      saved_cost REAL,
+      key_name TEXT
     );
     CREATE INDEX IF NOT EXISTS requests_ts ON requests (ts);
     CREATE TABLE IF NOT EXISTS journal_marks (name TEXT PRIMARY KEY, offset INTEGER NOT NULL);

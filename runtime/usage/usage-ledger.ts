@@ -1,9 +1,9 @@
 import type Database from "better-sqlite3";
 import { randomUUID } from "node:crypto";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { systemClock, type Clock } from "../core/index.js";
+import { loadSqlite } from "../state/gateway-db.js";
 import { emptySummary, type Ledger, type LedgerFilter, type UsageGrouping, type UsageSummary } from "./ledger.js";
 import { COLUMNS, fromRow, GROUP_EXPRESSIONS, migrate, pushRow, ROW_PARAMETERS, summarySql, whereClause, type Row, type SummaryRow } from "./sqlite-ledger-sql.js";
 import { abandonedJournals, readJournal, removeJournal, UsageJournal } from "./usage-journal.js";
@@ -35,7 +35,7 @@ export function usageLedgerPath(projectDir: string): string {
   return join(projectDir, ".lf", "usage.db");
 }
 
-/** Rows per multi-row INSERT: one statement step for many rows (17 parameters each). */
+/** Rows per multi-row INSERT: one statement step for many rows (20 parameters each). */
 const BATCH_ROWS = 32;
 /** Queued rows wait at most this long for their commit. */
 const FLUSH_AFTER_MS = 100;
@@ -118,7 +118,7 @@ export class UsageLedger implements Ledger {
    */
   static open(file: string, options: { retentionDays?: number; clock?: Clock; onCommit?: (rows: SpooledRow[]) => void } = {}): UsageLedger {
     mkdirSync(dirname(file), { recursive: true });
-    const db = new (sqlite())(file, { timeout: 5000 });
+    const db = new (loadSqlite())(file, { timeout: 5000 });
     db.pragma("journal_mode = WAL");
     // In WAL mode NORMAL survives a killed process; only a power loss can cost the last commits.
     db.pragma("synchronous = NORMAL");
@@ -236,7 +236,7 @@ export class UsageLedger implements Ledger {
 
   /** One summary per group, groups in order (models by calls, days and sessions by time). */
   summarize(filter: LedgerFilter, by: UsageGrouping): UsageSummary[] {
-    const order = by === "model" ? "calls DESC, key" : by === "day" ? "key" : "MIN(b.ts), key";
+    const order = by === "model" || by === "key" ? "calls DESC, key" : by === "day" ? "key" : "MIN(b.ts), key";
     return this.summaryQuery(GROUP_EXPRESSIONS[by], filter, order);
   }
 
@@ -303,11 +303,4 @@ export class UsageLedger implements Ledger {
 /** `.lf/usage.db` keeps its journals in `.lf/usage.journal/`. */
 function journalDirOf(file: string): string {
   return join(dirname(file), `${basename(file).replace(/\.db$/, "")}.journal`);
-}
-
-let Sqlite: typeof Database | undefined;
-/** better-sqlite3 and its native module load with the first ledger: `lf chat` reaches its model without them. */
-function sqlite(): typeof Database {
-  Sqlite ??= createRequire(import.meta.url)("better-sqlite3") as typeof Database;
-  return Sqlite;
 }

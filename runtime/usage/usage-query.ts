@@ -22,7 +22,7 @@ export interface UsageQueryInput {
 }
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-const GROUPINGS: readonly UsageGrouping[] = ["model", "day", "session"];
+const GROUPINGS: readonly UsageGrouping[] = ["model", "day", "session", "key"];
 
 /** Reads a query from CLI options or URL parameters; a bad value is an `invalid_request` saying why. */
 export function parseUsageQuery(input: UsageQueryInput | URLSearchParams, now: number): UsageQuery {

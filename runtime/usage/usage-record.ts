@@ -26,4 +26,10 @@ export interface UsageRecord {
   sessionId: string | undefined;
   /** The request's id (`x-request-id`), when it came through the server. */
   requestId?: string | undefined;
+  /** Answered from the response cache (its cost is 0). */
+  cacheHit?: boolean | undefined;
+  /** What a cache hit would have cost had a model answered. */
+  savedCostUsd?: number | undefined;
+  /** The name of the API key the request came with. */
+  keyName?: string | undefined;
 }

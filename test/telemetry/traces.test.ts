@@ -44,6 +44,7 @@ runtime:
     - { name: primary, provider: openai, model: gpt-primary, base_url: "${fake.url}/v1", api_key: test-key, fallbacks: [backup], mcp_servers: [] }
     - { name: backup, provider: openai, model: gpt-backup, base_url: "${fake.url}/v1", api_key: test-key, mcp_servers: [] }
     - { name: tools, provider: openai, model: gpt-tools, base_url: "${fake.url}/v1", api_key: test-key, mcp_servers: [everything] }
+    - { name: cached, provider: openai, model: gpt-backup, base_url: "${fake.url}/v1", api_key: test-key, mcp_servers: [], cache: { ttl: 1h, max_entries: 10 } }
     - { name: vectors, provider: ollama, model: embed-local, base_url: "${fake.url}", capabilities: { embeddings: true } }
 `;
 }
@@ -220,6 +221,18 @@ describe("traces over OTLP/HTTP", () => {
       // The exporter keeps retrying a refused collector; the server gives it 3 s, then stops anyway.
       await down.close(1_000);
     }
+  });
+
+  it("an answer from the response cache is marked on its span, which has no call under it", async () => {
+    const ask = (traceparent: string) => openai(traceparent).chat.completions.create({ model: "cached", messages: [{ role: "user", content: "cache me" }] });
+    const first = clientTraceparent();
+    await ask(first.header);
+    expect((await trace(first.traceId, 1)).request.attributes["lf.cache"]).toBe("miss");
+    const second = clientTraceparent();
+    expect((await ask(second.header)).choices[0]!.message.content).toBe("from the backup");
+    const { request, spans } = await trace(second.traceId, 0);
+    expect(request.attributes).toMatchObject({ "lf.cache": "hit", "lf.calls": 0, "http.response.status_code": 200 });
+    expect(spans.filter((span) => span.parentSpanId === request.spanId)).toEqual([]);
   });
 
   it("the Responses route is traced as a chat too", async () => {

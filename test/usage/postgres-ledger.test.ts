@@ -70,6 +70,8 @@ function sampleRows(): UsageRecord[] {
   rows.push(record({ at: T0 + DAY + 1, servedModel: "fast", provider: "ollama", costUsd: 0, latencyMs: 40, estimated: true, ttftMs: undefined }));
   rows.push(record({ at: T0 + DAY + 2, servedModel: "Zeta", costUsd: undefined, latencyMs: 7, requestId: "req-1" }));
   rows.push(record({ at: T0 - 3 * DAY, project: "team/other", latencyMs: 1 }));
+  rows.push(record({ at: T0 + DAY + 3, costUsd: 0, cacheHit: true, savedCostUsd: 0.25, keyName: "ci" }));
+  rows.push(record({ at: T0 + DAY + 4, keyName: "ci" }), record({ at: T0 + DAY + 5, keyName: "ops" }));
   return rows;
 }
 
@@ -91,7 +93,7 @@ describe("the usage ledger in PostgreSQL", () => {
     // Sums of dollars may differ in the last bit: the two databases add in their own order.
     const cents = (rows: UsageSummary[]) => rows.map((row) => ({ ...row, costUsd: Math.round(row.costUsd * 1e9) / 1e9 }));
     for (const filter of filters) {
-      for (const by of ["model", "day", "session"] as const) expect(cents(await postgres.summarize(filter, by))).toEqual(cents(sqlite.summarize(filter, by)));
+      for (const by of ["model", "day", "session", "key"] as const) expect(cents(await postgres.summarize(filter, by))).toEqual(cents(sqlite.summarize(filter, by)));
       expect(cents([await postgres.total(filter)])).toEqual(cents([sqlite.total(filter)]));
       expect(await postgres.records(filter)).toEqual(sqlite.records(filter));
     }
