@@ -14,6 +14,7 @@ export const PATHS = {
   cliBin: join(ROOT, "cli", "bin.js"),
   fakeCli: join(ROOT, "dist", "test", "fake-provider", "cli.js"),
   floorCli: join(ROOT, "dist", "bench", "floor-proxy-cli.js"),
+  sinkCli: join(ROOT, "dist", "bench", "otlp-sink-cli.js"),
   exitOnSignal: join(ROOT, "dist", "bench", "exit-on-signal.js"),
 };
 

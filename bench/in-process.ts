@@ -6,15 +6,18 @@
  *
  *   npm run bench:in-process [-- --requests N]
  */
+import { EventEmitter } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { Pool } from "undici";
-import { parseProject } from "../runtime/config/index.js";
+import { parseProject, type ResolvedProject } from "../runtime/config/index.js";
 import type { ModelAdapter, StreamPart } from "../runtime/core/index.js";
 import { Runtime } from "../runtime/runtime.js";
 import { MemoryStateStore } from "../runtime/state/index.js";
+import { openTracing, type Tracing } from "../runtime/telemetry/index.js";
 import { openProjectUsage } from "../runtime/usage/index.js";
 import { PostgresServer } from "../test/helpers/postgres-server.js";
 import { BENCH_ENV, BENCH_MODELS, benchProjectYaml, UPSTREAM_MODEL } from "./bench-project.js";
@@ -22,7 +25,7 @@ import { PATHS } from "./bench-setup.js";
 import { ChildProcesses, waitForLine } from "./child-processes.js";
 
 const { values } = parseArgs({
-  options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "16" }, "skip-postgres": { type: "boolean", default: false } },
+  options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "16" }, "skip-postgres": { type: "boolean", default: false }, "skip-tracing": { type: "boolean", default: false } },
 });
 const REQUESTS = Number(values.requests);
 const CONCURRENCY = Number(values.concurrency);
@@ -86,6 +89,35 @@ function chatOnce(runtime: Runtime): () => Promise<unknown> {
   };
 }
 
+/** As `chatOnce`, inside a request span as the server opens one: a span per request and per call. */
+function tracedChatOnce(runtime: Runtime, tracing: Tracing): () => Promise<unknown> {
+  const req = { headers: {}, method: "POST", url: "/v1/chat/completions" } as unknown as IncomingMessage;
+  return async () => {
+    const res = Object.assign(new EventEmitter(), { headersSent: true, statusCode: 200 }) as unknown as ServerResponse;
+    const span = tracing.request(req, res, { operation: "chat", model: BENCH_MODELS.load, project: "bench/bench", wire: "openai-chat", requestId: "bench", stream: false });
+    const controller = new AbortController();
+    const run = await runtime.chat({ messages, parameters: { max_tokens: 64 }, model: BENCH_MODELS.load, stream: false, signal: controller.signal, trace: span });
+    const parts = await run.collect();
+    span.settle({ responseModel: run.servedBy, provider: run.provider, usage: run.usage, finishReason: "stop", calls: 1 });
+    res.emit("close");
+    return parts;
+  };
+}
+
+/** The real adapter again with tracing on, exporting to a sink in its own process; export is counted. */
+async function measureTraced(project: ResolvedProject): Promise<void> {
+  const sinkChild = children.start("otlp sink", process.execPath, [PATHS.sinkCli, "--port", "0"]);
+  const sink = (await waitForLine(sinkChild, /^listening (\S+)\n/m, 15_000))[1]!;
+  const tracing = (await openTracing({ otlpEndpoint: sink, headers: {}, serviceName: "lf-bench" }, {}))!;
+  const runtime = new Runtime(project);
+  await measure("runtime + OpenAI adapter, traced (spans exported)", tracedChatOnce(runtime, tracing), () => tracing.flush());
+  await tracing.shutdown();
+  await runtime.close();
+  const { spans } = (await (await fetch(`${sink}/count`)).json()) as { spans: number };
+  // Spans beyond the SDK's queue are dropped under overload, as in production; the count says how many arrived.
+  process.stdout.write(`${"".padEnd(52)} (${spans} of ${2 * ROUNDS * REQUESTS} spans reached the collector)\n`);
+}
+
 /** The same, with the ledger in PostgreSQL: rows committed locally, then shipped in batches. */
 async function measurePostgresLedger(store: MemoryStateStore): Promise<void> {
   const postgres = await PostgresServer.start();
@@ -126,6 +158,7 @@ try {
   const runtime = new Runtime(real);
   await measure("runtime + OpenAI adapter, fake over loopback", chatOnce(runtime));
   await runtime.close();
+  if (!values["skip-tracing"]) await measureTraced(real);
 
   const pool = new Pool(url);
   const body = { model: UPSTREAM_MODEL, messages: [{ role: "system", content: "You are a benchmark assistant. Answer briefly." }, ...messages], max_tokens: 64, temperature: 0.2, stream: false };

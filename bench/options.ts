@@ -18,13 +18,15 @@ export interface BenchOptions {
   profile: boolean;
   /** Also measure lf with its usage ledger in PostgreSQL (started by the benchmark); default true. */
   postgres: boolean;
+  /** Also measure lf with tracing on, exporting to a sink the benchmark starts; default true. */
+  tracing: boolean;
   json: boolean;
   out: string;
   /** Stops everything after this many seconds, whatever state it is in. */
   deadlineS: number;
 }
 
-export const USAGE = `npm run bench -- [--quick] [--json] [--out FILE] [--profile] [--skip-postgres] [--duration S] [--warmup S]
+export const USAGE = `npm run bench -- [--quick] [--json] [--out FILE] [--profile] [--skip-postgres] [--skip-tracing] [--duration S] [--warmup S]
   [--connections 1,16,64] [--stream-connections 16] [--streams N] [--chunks N] [--chunk-delay-ms N] [--cli-runs N]
 Environment: BENCH_DURATION, BENCH_WARMUP (seconds) set the same as the flags.`;
 
@@ -37,6 +39,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
       out: { type: "string", default: "dist/bench/results.json" },
       profile: { type: "boolean", default: false },
       "skip-postgres": { type: "boolean", default: false },
+      "skip-tracing": { type: "boolean", default: false },
       duration: { type: "string" },
       warmup: { type: "string" },
       connections: { type: "string", default: "1,16,64" },
@@ -72,10 +75,11 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptio
     cliRuns,
     profile: values.profile,
     postgres: !values["skip-postgres"],
+    tracing: !values["skip-tracing"],
     json: values.json,
     out: values.out,
-    // Five targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
-    deadlineS: Math.ceil(6 * points * (durationS + warmupS + 2) + 200),
+    // Six targets times every point, the profiled pass, the streams and the CLI spawns, with room to spare.
+    deadlineS: Math.ceil(7 * points * (durationS + warmupS + 2) + 200),
   };
 }
 

@@ -61,6 +61,10 @@ export function formatReport(results: BenchResults): string {
     const { shipped, waiting } = results.postgresLedger;
     parts.push(`lf-pg (usage.database_url set): ${shipped} rows in PostgreSQL after its load, ${waiting ?? "?"} still waiting in its local file`);
   }
+  if (results.tracedExports) {
+    const { exports, spans } = results.tracedExports;
+    parts.push(`lf-traced (telemetry.otlp_endpoint set): ${spans} spans in ${exports} OTLP exports over its load`);
+  }
   if (results.chunks.length > 0) parts.push(`\nStream chunk forwarding (${results.options.chunks} chunks, ${results.options.chunkDelayMs} ms apart, ${results.options.streams} streams one at a time):\n${formatChunks(results.chunks)}`);
   const cli = results.cli;
   const cliRows = [formatSummaryRow("lf validate (spawn to exit)", cli.validate), formatSummaryRow("lf --version (spawn to exit)", cli.version), formatSummaryRow("lf chat (spawn to request at upstream)", cli.chatToUpstream)];

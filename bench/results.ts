@@ -6,8 +6,9 @@ import type { Summary } from "./stats.js";
 /**
  * `lf-messages`: the same lf serve through Anthropic's Messages route (`/v1/messages`), beside its chat
  * completions. `lf-pg`: a second lf serve whose usage ledger is PostgreSQL (`usage.database_url`).
+ * `lf-traced`: a second lf serve with tracing on (`telemetry.otlp_endpoint`), exporting to a sink.
  */
-export type TargetName = "direct" | "floor" | "lf" | "lf-messages" | "lf-cache-hit" | "lf-pg";
+export type TargetName = "direct" | "floor" | "lf" | "lf-messages" | "lf-cache-hit" | "lf-pg" | "lf-traced";
 
 export interface LoadRow {
   target: TargetName;
@@ -57,6 +58,8 @@ export interface BenchResults {
   chunks: ChunkRow[];
   /** The lf-pg instance's ledger after its load: rows in PostgreSQL, rows still waiting locally. */
   postgresLedger?: { shipped: number; waiting: number | undefined };
+  /** What the lf-traced instance exported over its run, counted by the sink. */
+  tracedExports?: { exports: number; spans: number };
   cli: CliFigures;
   profile?: ProfileSummary & { file: string; rps: number };
   targets: TargetCheck[];

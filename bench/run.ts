@@ -15,6 +15,7 @@ import { lfServeMissing, startLfServe, type LfServer } from "./lf-serve.js";
 import { runLoadPoint, type LoadTarget } from "./load-point.js";
 import { parseOptions, type BenchOptions } from "./options.js";
 import { startPostgresLf, type PostgresLf } from "./postgres-target.js";
+import { startTracedLf, type TracedLf } from "./traced-target.js";
 import { profileLf } from "./profile-section.js";
 import { formatReport } from "./report.js";
 import type { BenchResults, TargetName } from "./results.js";
@@ -53,7 +54,12 @@ try {
   if (lf && options.postgres) {
     pg = await section("start lf serve with the PostgreSQL ledger", () => startPostgresLf(children, PATHS.cliBin, { fake: up.fake, stamped: up.stamped, arrival: up.arrival.url }, up.project.env));
   }
-  await section("load", () => measureLoad(up, lf, pg?.lf, options));
+  let traced: TracedLf | undefined;
+  if (lf && options.tracing) {
+    traced = await section("start lf serve with tracing on", () => startTracedLf(children, PATHS.cliBin, PATHS.sinkCli, { fake: up.fake, stamped: up.stamped, arrival: up.arrival.url }, up.project.env));
+  }
+  await section("load", () => measureLoad(up, lf, pg?.lf, traced?.lf, options));
+  if (traced) results.tracedExports = await section("stop lf serve with tracing on", () => traced!.close());
   if (pg) {
     results.postgresLedger = await section("PostgreSQL ledger", async () => {
       // Its rows ship in the background: give the last batch a moment before counting.
@@ -87,7 +93,7 @@ if (options.json) {
 clearTimeout(deadline);
 process.exitCode = final.errors.length > 0 ? 1 : 0;
 
-async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServer | undefined, opts: BenchOptions): Promise<void> {
+async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServer | undefined, lfTraced: LfServer | undefined, opts: BenchOptions): Promise<void> {
   const targets: [TargetName, LoadTarget][] = [
     ["direct", { url: `${up.fake}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.fake }],
     ["floor", { url: `${up.floor}/v1/chat/completions`, model: UPSTREAM_MODEL, pid: up.pids.floor }],
@@ -98,6 +104,7 @@ async function measureLoad(up: Upstreams, lf: LfServer | undefined, lfPg: LfServ
   // The same server again, on a model whose answers come from its response cache after the first.
   if (lf) targets.push(["lf-cache-hit", { url: lf.chatUrl, model: BENCH_MODELS.cached, pid: lf.child.process.pid! }]);
   if (lfPg) targets.push(["lf-pg", { url: lfPg.chatUrl, model: BENCH_MODELS.load, pid: lfPg.child.process.pid! }]);
+  if (lfTraced) targets.push(["lf-traced", { url: lfTraced.chatUrl, model: BENCH_MODELS.load, pid: lfTraced.child.process.pid! }]);
   const points = [...opts.connections.map((c) => ({ connections: c, stream: false })), { connections: opts.streamConnections, stream: true }];
   const rss = lf ? new RssSampler(lf.child.process.pid!) : undefined;
   const idleMb = rss?.sample() ?? 0;

@@ -11,6 +11,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
   const direct1 = load("direct", 1);
   const lfChunks = results.chunks.find((row) => row.target === "lf");
   const pg16 = load("lf-pg", 16);
+  const traced16 = load("lf-traced", 16);
   const validate = results.cli.hyperfine?.results.find((r) => r.label === "lf validate")?.medianMs ?? results.cli.validate?.p50;
   return [
     check("rps at c=16, lf / floor", "≥ 70%", lf16 && floor16 ? (100 * lf16.rps) / floor16.rps : undefined, "%", (v) => v >= 70),
@@ -27,6 +28,7 @@ export function checkTargets(results: Omit<BenchResults, "targets">): TargetChec
       "%",
       (v) => v <= 110,
     ),
+    check("rps at c=16, tracing on / off", "≥ 90%", traced16 && lf16 ? (100 * traced16.rps) / lf16.rps : undefined, "%", (v) => v >= 90),
   ];
 }
 

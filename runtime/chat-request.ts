@@ -1,5 +1,5 @@
 import type { ChatMessage, ModelParameters, ResponseFormat, StreamPart, ToolChoice, ToolDefinition, Usage } from "./core/index.js";
-import type { RouteAttempt } from "./routing/index.js";
+import type { AttemptTracer, RouteAttempt } from "./routing/index.js";
 
 /** One chat request as the CLI and the API hand it to the runtime. */
 export interface ChatRequest {
@@ -37,6 +37,8 @@ export interface ChatRequest {
    */
   cache?: "refresh" | "off";
   signal?: AbortSignal;
+  /** The request's span, while tracing is on: each call to a model is traced under it. */
+  trace?: AttemptTracer;
 }
 
 /** A request under way: read `parts` once; the other fields fill in as it runs. */

@@ -1,5 +1,6 @@
 import type { ChatRequest } from "./chat-request.js";
 import { LfError, type EmbedOptions, type EmbeddingInput, type ModelAdapter, type StreamPart, type Usage } from "./core/index.js";
+import type { AttemptTracer } from "./routing/index.js";
 
 /** One embeddings request as the API hands it to the runtime. */
 export interface EmbeddingRequest {
@@ -13,6 +14,8 @@ export interface EmbeddingRequest {
   keyName?: ChatRequest["keyName"];
   onRecord?: ChatRequest["onRecord"];
   signal?: AbortSignal;
+  /** The request's span, while tracing is on: each call to a model is traced under it. */
+  trace?: AttemptTracer;
 }
 
 /**
@@ -28,7 +31,12 @@ export function embeddingAdapter(adapter: ModelAdapter, embed: Omit<EmbedOptions
     },
     async collect(options) {
       if (adapter.embed === undefined) throw new LfError("invalid_request", `The ${adapter.provider} provider has no embeddings API.`);
-      const result = await adapter.embed({ ...embed, ...(options.signal ? { signal: options.signal } : {}), ...(options.onResponse ? { onResponse: options.onResponse } : {}) });
+      const result = await adapter.embed({
+        ...embed,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onResponse ? { onResponse: options.onResponse } : {}),
+        ...(options.trace ? { traceparent: options.trace.traceparent } : {}),
+      });
       options.onOutput?.();
       const parts: StreamPart[] = [{ type: "embeddings", vectors: result.vectors }];
       if (result.usage !== undefined) parts.push({ type: "usage", usage: result.usage });

@@ -259,7 +259,7 @@ export class Runtime {
         skipped,
         ...(features ? { features } : {}),
         ...(totalTimeoutMs ? { totalTimeoutMs } : {}),
-        ...(request.stream === false ? { holdOutput: true } : {}),
+        ...(request.stream === false ? { holdOutput: true } : {}), ...(request.trace ? { trace: request.trace } : {}),
       },
       { store: this.store, clock: this.clock, random: this.random, breaker: this.breaker, limiter: this.limiter, ...(this.onEvent ? { onEvent: this.onEvent } : {}) },
     );
@@ -356,7 +356,7 @@ export class Runtime {
 }
 
 /** What the ledger records of a request, besides its run. */
-type TrackedRequest = Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "keyName" | "onRecord">;
+type TrackedRequest = Pick<ChatRequest, "messages" | "stream" | "sessionId" | "requestId" | "keyName" | "onRecord" | "trace">;
 
 interface ExecutionPlan {
   request: TrackedRequest;

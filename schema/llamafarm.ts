@@ -80,6 +80,25 @@ export interface LlamaFarmProject {
   server?: Server;
   state?: State;
   /**
+   * OpenTelemetry traces of `lf serve`'s requests (GenAI semantic conventions), exported over OTLP/HTTP. Read from the first project served. Off, at no cost, unless `otlp_endpoint` or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT / OTEL_EXPORTER_OTLP_ENDPOINT is set.
+   */
+  telemetry?: {
+    /**
+     * The collector's OTLP/HTTP base URL (`http://localhost:4318`): spans go to `{otlp_endpoint}/v1/traces`; a URL that already ends in `/v1/traces` is used as it is. Wins over the environment.
+     */
+    otlp_endpoint?: string;
+    /**
+     * Sent with every export, e.g. the collector's API key as `${env:...}`.
+     */
+    headers?: {
+      [k: string]: string;
+    };
+    /**
+     * `service.name` of the exported spans; OTEL_SERVICE_NAME wins when set.
+     */
+    service_name?: string;
+  };
+  /**
    * Conversations kept by `lf serve` for requests with `X-Session-ID`: in Redis when `state.redis_url` is set, else in files under `.lf/sessions/`.
    */
   sessions?: {

@@ -9,7 +9,7 @@ import type { ResolvedApiKey, ResolvedCache, ResolvedProject, ResolvedServer } f
  * shape. The schema has filled in every default; the `??` below are for files validated without it
  * (a test's literal object).
  */
-export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<ResolvedProject, "mcpServers" | "requiredMcpServers" | "server" | "state" | "usage" | "sessions" | "budget"> {
+export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<ResolvedProject, "mcpServers" | "requiredMcpServers" | "server" | "state" | "usage" | "sessions" | "budget" | "telemetry"> {
   const mcpServers: McpServerConfig[] = (config.mcp?.servers ?? []).map((s) => ({
     name: s.name,
     transport: s.transport,
@@ -30,6 +30,11 @@ export function resolveSettings(config: LlamaFarmProject, dir: string): Pick<Res
     state: { redisUrl: config.state?.redis_url, keyPrefix: config.state?.key_prefix ?? "lf:" },
     usage: { retentionDays: config.usage?.retention_days ?? 90, databaseUrl: config.usage?.database_url },
     sessions: resolveSessions(config.sessions),
+    telemetry: {
+      otlpEndpoint: config.telemetry?.otlp_endpoint,
+      headers: { ...(config.telemetry?.headers ?? {}) },
+      serviceName: config.telemetry?.service_name ?? "lf",
+    },
     budget:
       budget === undefined
         ? undefined

@@ -100,6 +100,8 @@ export interface ResolvedProject {
   readonly usage: { readonly retentionDays: number; readonly databaseUrl: string | undefined };
   /** `sessions:`: how long and how much a conversation is kept. */
   readonly sessions: { readonly ttlMs: number; readonly maxMessages: number; readonly maxBytes: number };
+  /** `telemetry:`: where traces are exported; the environment may still set an endpoint when this has none. */
+  readonly telemetry: { readonly otlpEndpoint: string | undefined; readonly headers: Readonly<Record<string, string>>; readonly serviceName: string };
   /** The project-wide budget, when one is set. */
   readonly budget: { perRequest?: number; daily?: number; monthly?: number; whenExceeded: ReadonlyArray<string> } | undefined;
   /** The file as validated, with the schema's defaults filled in; read only inside `config/`. */

@@ -1,4 +1,5 @@
 /** The request vocabulary shared by every provider, the router, the tools loop, the server and the CLI. */
+import type { CallTrace } from "./call-trace.js";
 
 export type Role = "system" | "user" | "assistant" | "tool";
 
@@ -75,6 +76,8 @@ export interface ModelCallOptions {
   onResponse?: () => void;
   /** `ModelAdapter.collect` only: called as output arrives (each chunk, or each read), for the first-token and idle deadlines. */
   onOutput?: () => void;
+  /** Set by the router for each call while tracing is on. */
+  trace?: CallTrace;
 }
 
 export function textOf(content: ChatMessage["content"]): string {

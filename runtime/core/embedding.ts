@@ -11,6 +11,8 @@ export interface EmbedOptions {
   signal?: AbortSignal;
   /** Called when the provider has answered (its headers are in; in process, once loaded): the end of `connect`. */
   onResponse?: () => void;
+  /** W3C `traceparent` for the upstream request, while tracing is on. */
+  traceparent?: string;
 }
 
 export interface Embeddings {

@@ -8,3 +8,4 @@ export * from "./model-adapter.js";
 export * from "./provider-parameters.js";
 export * from "./stream-part.js";
 export * from "./mcp-server-config.js";
+export * from "./call-trace.js";

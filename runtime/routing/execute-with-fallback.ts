@@ -1,5 +1,6 @@
 import { LfError, publicMessageOf, type Clock, type ModelCallOptions, type Random, type StreamPart, type Usage } from "../core/index.js";
 import type { StateStore } from "../state/index.js";
+import type { AttemptTracer } from "./attempt-trace.js";
 import { CircuitBreaker } from "./circuit-breaker.js";
 import { classifyError, type ErrorClass } from "./classify-error.js";
 import { stateKeysOf } from "./model-state-keys.js";
@@ -44,6 +45,8 @@ export interface FallbackRequest {
   holdOutput?: boolean;
   /** Called once, just before the first part reaches the reader (e.g. to set a response header). */
   onServe?: (model: RoutableModel) => void;
+  /** A span per call, while tracing is on. */
+  trace?: AttemptTracer;
 }
 
 function isOutput(part: StreamPart): boolean {
@@ -192,6 +195,8 @@ class Execution {
       }
 
       const started = this.clock.now();
+      const span = this.request.trace?.attempt(model, call);
+      const options = span === undefined ? this.request.options : { ...this.request.options, trace: span };
       let firstAt: number | undefined;
       // When the first output arrived from the model (held output reaches the reader later).
       let outputAt: number | undefined;
@@ -224,7 +229,6 @@ class Execution {
           // deadlines then tell a hung model from a slow one, and the next model still has time.
           if (hold && collect !== undefined) {
             // Read whole by the adapter, every part at once, under the same deadlines.
-            const options = this.request.options;
             const parts = await watchWhole((signal, watch) => {
               // The model's first output is when it is read, not when the whole answer is in.
               const onOutput = () => {
@@ -236,7 +240,7 @@ class Execution {
             for (const part of parts) observe(part);
             held.push(...parts);
           } else {
-            for await (const part of withTimeouts((signal, onResponse) => model.adapter.stream({ ...this.request.options, signal, onResponse }), timing)) {
+            for await (const part of withTimeouts((signal, onResponse) => model.adapter.stream({ ...options, signal, onResponse }), timing)) {
               observe(part);
               if (firstAt === undefined) {
                 if (!isOutput(part) || (hold && part.type !== "tool-start")) {
@@ -262,7 +266,8 @@ class Execution {
           this.state.servedBy = model.name;
           this.state.usage = usage;
           this.state.firstOutputAt = outputAt ?? firstAt;
-          this.record({ model: model.name, outcome: "success", attempt: call, durationMs });
+          const served = this.record({ model: model.name, outcome: "success", attempt: call, durationMs });
+          span?.end(served, undefined, usage);
           await this.breaker.record(model, true, gate.probe);
           await admission.release(usage);
           await this.recordLatency(model, started, outputAt ?? firstAt, usage?.outputTokens ?? estimateTokens(outputChars));
@@ -270,7 +275,7 @@ class Execution {
         }
 
         const committed = firstAt !== undefined;
-        this.record({
+        const failed = this.record({
           model: model.name,
           outcome: failure.action === "abort" ? "aborted" : "failed",
           attempt: call,
@@ -281,6 +286,7 @@ class Execution {
           detail: failure.error.message,
           clientDetail: publicMessageOf(failure.error),
         });
+        span?.end(failed, failure, usage);
         if (failure.countsAsFailure) await this.breaker.record(model, false, gate.probe);
         else await this.breaker.release(model, gate.probe);
         await admission.release(usage);
@@ -307,6 +313,7 @@ class Execution {
       } finally {
         if (!settled) {
           // The reader stopped reading mid-stream: the call ends without a verdict on the model.
+          span?.end({ model: model.name, outcome: "aborted", attempt: call, durationMs: this.clock.now() - started });
           await this.breaker.release(model, gate.probe);
           await admission.release(usage);
         }
@@ -336,9 +343,10 @@ class Execution {
     return { kind: "next" };
   }
 
-  private record(attempt: RouteAttempt): void {
+  private record(attempt: RouteAttempt): RouteAttempt {
     this.state.attempts.push(attempt);
     this.deps.onEvent?.({ type: "attempt", attempt });
+    return attempt;
   }
 
   private async recordLatency(model: RoutableModel, started: number, firstAt: number | undefined, outputTokens: number) {

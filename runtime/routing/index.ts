@@ -2,6 +2,7 @@ export * from "./routable-model.js";
 export * from "./model-state-keys.js";
 export * from "./router-spec.js";
 export * from "./route-attempt.js";
+export * from "./attempt-trace.js";
 export * from "./route-result.js";
 export * from "./classify-error.js";
 export * from "./classify-complexity.js";

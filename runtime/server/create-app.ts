@@ -23,6 +23,7 @@ import { usageRoute } from "./usage-route.js";
 import { ConsoleAssets } from "./console/console-assets.js";
 import { ConsoleHub } from "./console/console-hub.js";
 import { consoleDisabled, consoleRoutes } from "./console/console-routes.js";
+import type { Tracing } from "../telemetry/index.js";
 
 const PROJECT = "/v1/projects/:namespace/:project";
 
@@ -38,10 +39,11 @@ export function createRequestListener(
   metrics = new GatewayMetrics(),
   bindHost = "127.0.0.1",
   hub = new ConsoleHub(),
+  tracing?: Tracing,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const app = createApp(registry, logger, metrics, hub);
-  const chat = serveChat(registry, logger, metrics, hub);
-  const embeddings = serveEmbeddings(registry, logger, metrics);
+  const chat = serveChat(registry, logger, metrics, hub, tracing);
+  const embeddings = serveEmbeddings(registry, logger, metrics, tracing);
   const guard = new EdgeGuard(bindHost, () => registry.edgeSettings);
   return function lf(req: IncomingMessage, res: ServerResponse): void {
     try {

@@ -7,6 +7,7 @@ import { createRequestListener } from "./create-app.js";
 import { ConsoleHub } from "./console/console-hub.js";
 import { GatewayMetrics } from "./metrics.js";
 import { ProjectRegistry, type RegistryOptions } from "./project-registry.js";
+import { openTracing, type Tracing } from "../telemetry/index.js";
 
 export interface GatewayOptions extends RegistryOptions {
   /** Project files to serve. */
@@ -33,6 +34,8 @@ export class Gateway {
     readonly metrics: GatewayMetrics,
     /** The recent requests and the events stream the web console reads. */
     readonly console: ConsoleHub,
+    /** Spans exported over OTLP when `telemetry:` or the OTEL_ variables name a collector. */
+    private readonly tracing: Tracing | undefined,
   ) {
     server.on("connection", (socket: Socket) => {
       this.sockets.add(socket);
@@ -52,7 +55,9 @@ export class Gateway {
     const registry = await ProjectRegistry.open(options.files, { ...options, onRoutingEvent });
     metrics.follow(registry);
     hub.follow(registry);
+    let tracing: Tracing | undefined;
     try {
+      tracing = await openTracing(registry.loaded()[0]?.project?.telemetry, options.env ?? process.env);
       const settings = registry.loaded()[0]?.project?.server;
       const host = options.host ?? settings?.host ?? "127.0.0.1";
       const port = options.port ?? settings?.port ?? 8000;
@@ -68,7 +73,7 @@ export class Gateway {
           // How often those timeouts are enforced (Node's default is every 30 s).
           connectionsCheckingInterval: 1_000,
         },
-        createRequestListener(registry, options.logger, metrics, host, hub),
+        createRequestListener(registry, options.logger, metrics, host, hub, tracing),
       );
       guardConnections(server, () => {
         const current = registry.loaded()[0]?.project?.server;
@@ -86,8 +91,9 @@ export class Gateway {
       });
       const address = server.address() as AddressInfo;
       const shownHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
-      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics, hub);
+      return new Gateway(registry, server, `http://${shownHost}:${address.port}`, options.logger, metrics, hub, tracing);
     } catch (error) {
+      await tracing?.shutdown();
       await registry.close();
       throw error;
     }
@@ -112,6 +118,8 @@ export class Gateway {
       server.closeAllConnections();
       await closed;
       await this.registry.close();
+      // The spans of the last requests are exported before the process goes.
+      await this.tracing?.shutdown().catch((error: unknown) => this.logger.warn({ err: error }, "traces could not be exported"));
       this.logger.info("server stopped");
     })();
     return this.closing;

@@ -12,6 +12,8 @@ import { admitRequest } from "./key-gate.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { contextOf, type RequestContext } from "./request-context.js";
+import type { Tracing } from "../telemetry/index.js";
+import { chatSpan, spanOutcome } from "./trace-request.js";
 
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
 const JSON_TYPE = "application/json; charset=utf-8";
@@ -24,7 +26,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * output is still an HTTP error with its status, and `x-lf-model` names the model that really answered.
  * After output has started, a failure is the wire's error event and the stream ends.
  */
-export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics, hub: ConsoleHub) {
+export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics, hub: ConsoleHub, tracing?: Tracing) {
   return async function chat(wire: ChatWire, scope: ChatScope, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const ctx = contextOf(req);
     ctx.wire = wire;
@@ -34,6 +36,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
     ctx.secrets = served.secrets;
     const generation = served.acquire();
     const series = metrics.started(served.key!);
+    const span = tracing === undefined ? undefined : chatSpan(tracing, req, res, ctx, served.key!, target.model ?? generation.runtime.project.defaultModel, decoded);
     hub.started(served.key!, series.inflight);
     const runtime = generation.runtime;
     const recordBodies = runtime.project.server.console.recordBodies;
@@ -67,6 +70,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
         ...(cache === undefined ? {} : { cache }),
         ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
         ...(onRecord === undefined ? {} : { onRecord }),
+        ...(span === undefined ? {} : { trace: span }),
       });
       ctx.run = run;
       const identity = (): AnswerIdentity => ({ id: wire.answerId(ctx.id), created: Math.floor(Date.now() / 1000), model: target.prefix + (run!.servedBy ?? run!.requestedModel) });
@@ -89,6 +93,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
       throw error;
     } finally {
       served.release(generation);
+      span?.settle(spanOutcome(run, answer?.fold.usage ?? run?.usage, answer?.fold.finishReason, failure ?? ctx.failure));
       metrics.ended(series, generation.runtime, ctx, decoded, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
       if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served.key, run, answer, decoded.stream, wire.name);

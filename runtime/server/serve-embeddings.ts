@@ -8,6 +8,8 @@ import type { AnswerFigures, GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { admitRequest } from "./key-gate.js";
 import { contextOf } from "./request-context.js";
+import type { Tracing } from "../telemetry/index.js";
+import { embeddingsSpan, spanOutcome } from "./trace-request.js";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -16,7 +18,7 @@ const JSON_TYPE = "application/json; charset=utf-8";
  * the embeddings model's fallback chain; the vectors go back in OpenAI's list shape. Errors are written
  * by the caller in OpenAI's shape.
  */
-export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics) {
+export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metrics: GatewayMetrics, tracing?: Tracing) {
   return async function embeddings(scope: ChatScope, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
     const ctx = contextOf(req);
     const decoded = decodeEmbeddingsBody(body);
@@ -25,6 +27,7 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metri
     ctx.secrets = served.secrets;
     const generation = served.acquire();
     const series = metrics.started(served.key!);
+    const span = tracing === undefined ? undefined : embeddingsSpan(tracing, req, res, ctx, served.key!, target.model ?? generation.runtime.project.defaultModel);
     let run: ChatRun | undefined;
     let answer: AnswerFigures | undefined;
     let failure: unknown;
@@ -47,6 +50,7 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metri
         ...(decoded.dimensions === undefined ? {} : { dimensions: decoded.dimensions }),
         requestId: ctx.id,
         signal: controller.signal,
+        ...(span === undefined ? {} : { trace: span }),
       });
       ctx.run = run;
       const { vectors, usage } = embeddingsOf(await run.collect());
@@ -65,6 +69,7 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metri
       throw error;
     } finally {
       served.release(generation);
+      span?.settle(spanOutcome(run, answer?.usage, undefined, failure));
       // Counted as a whole (non-streamed) request of the model, tokens and cost included.
       const body = { model: decoded.model, stream: false, request: { messages: [] }, options: undefined };
       metrics.ended(series, generation.runtime, ctx, body, target.model, run, answer, failure);

@@ -2,6 +2,7 @@ import {
   LfError,
   isAbortError,
   systemClock,
+  type CallTrace,
   type ChatMessage,
   type Clock,
   type FinishReason,
@@ -133,7 +134,7 @@ export async function* runToolLoop(options: ToolLoopOptions): AsyncGenerator<Str
 
     emitted = true;
     const outcomes: ToolOutcome[] = [];
-    for await (const part of runCalls(toolCalls, options.mcpTools, { signal, clock, maxOutputBytes })) {
+    for await (const part of runCalls(toolCalls, options.mcpTools, { signal, clock, maxOutputBytes, trace: call.trace })) {
       if (part.type === "tool-result") outcomes.push(part);
       yield part;
     }
@@ -171,6 +172,7 @@ interface RunContext {
   signal: AbortSignal | undefined;
   clock: Clock;
   maxOutputBytes: number;
+  trace: CallTrace | undefined;
 }
 
 async function* runCalls(toolCalls: ToolCall[], mcpTools: McpToolset | undefined, context: RunContext): AsyncGenerator<StreamPart> {
@@ -190,12 +192,11 @@ async function* runCalls(toolCalls: ToolCall[], mcpTools: McpToolset | undefined
 /** Never rejects: every way a call can go wrong becomes text the model can act on. */
 async function runCall(toolCall: ToolCall, mcpTools: McpToolset | undefined, context: RunContext): Promise<ToolOutcome> {
   const started = context.clock.now();
-  const finish = (output: string, isError: boolean): ToolOutcome => ({
-    toolCall,
-    output,
-    isError,
-    durationMs: Math.max(0, context.clock.now() - started),
-  });
+  const traced = context.trace?.tool(toolCall.name, toolCall.id);
+  const finish = (output: string, isError: boolean): ToolOutcome => {
+    traced?.(isError);
+    return { toolCall, output, isError, durationMs: Math.max(0, context.clock.now() - started) };
+  };
   if (!mcpTools?.resolve(toolCall.name)) return finish(`Unknown tool "${toolCall.name}". Use one of the tools offered.`, true);
   const args = parseArguments(toolCall);
   if (typeof args === "string") return finish(args, true);

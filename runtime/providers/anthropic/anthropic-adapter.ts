@@ -85,7 +85,11 @@ export class AnthropicAdapter implements ModelAdapter {
     this.assertKey();
     const body = buildAnthropicRequest(options, this.modelId);
     // The routing layer owns every deadline; the SDK's own would cut a long answer at its ten minutes.
-    const events = await this.client.messages.create(body, { signal, timeout: NO_SDK_TIMEOUT_MS });
+    const events = await this.client.messages.create(body, {
+      signal,
+      timeout: NO_SDK_TIMEOUT_MS,
+      ...(options.trace === undefined ? {} : { headers: { traceparent: options.trace.traceparent } }),
+    });
     options.onResponse?.();
     yield* parseAnthropicStream(events);
   }

@@ -60,8 +60,9 @@ export class OllamaAdapter implements ModelAdapter {
   }
 
   /** A client per call: the wrapped fetch carries this call's signal and records what it saw. */
-  private client(exchange: OllamaExchange): Ollama {
-    return new Ollama({ host: this.host, headers: this.headers, fetch: exchange.fetch });
+  private client(exchange: OllamaExchange, traceparent?: string): Ollama {
+    const headers = traceparent === undefined ? this.headers : { ...this.headers, traceparent };
+    return new Ollama({ host: this.host, headers, fetch: exchange.fetch });
   }
 
   stream(options: ModelCallOptions): AsyncIterable<StreamPart> {
@@ -79,7 +80,7 @@ export class OllamaAdapter implements ModelAdapter {
 
   private async *open(options: ModelCallOptions, exchange: OllamaExchange): AsyncGenerator<StreamPart> {
     const body = buildOllamaRequest(options, this.modelId);
-    const chunks = await this.client(exchange).chat({ ...body, messages: body.messages.map(withImageBytes) });
+    const chunks = await this.client(exchange, options.trace?.traceparent).chat({ ...body, messages: body.messages.map(withImageBytes) });
     options.onResponse?.();
     yield* parseOllamaStream(chunks, this.generateId);
   }
@@ -93,7 +94,7 @@ export class OllamaAdapter implements ModelAdapter {
         if (typeof item === "string") return item;
         throw new ProviderError("Ollama embeds text only; send input as strings", { provider: this.provider, modelId: this.modelId, code: "invalid_request", status: 400, url });
       });
-      const response = await this.client(exchange).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
+      const response = await this.client(exchange, options.traceparent).embed({ model: this.modelId, input, ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }) });
       options.onResponse?.();
       if (!Array.isArray(response.embeddings) || response.embeddings.length !== input.length) throw new SyntaxError(`expected ${input.length} embeddings, got ${Array.isArray(response.embeddings) ? response.embeddings.length : "none"}`);
       const tokens = response.prompt_eval_count;

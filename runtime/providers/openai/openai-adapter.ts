@@ -117,7 +117,8 @@ export class OpenAIAdapter implements ModelAdapter {
       if (signal?.aborted) throw abortedError(signal.reason);
       this.assertKey();
       const body = { model: this.modelId, input: options.inputs, encoding_format: "float", ...(options.dimensions === undefined ? {} : { dimensions: options.dimensions }), ...this.extraBody };
-      const response = await this.transport.request({ method: "POST", url, headers: this.sentHeaders, body: JSON.stringify(body), signal });
+      const headers = options.traceparent === undefined ? this.sentHeaders : { ...this.sentHeaders, traceparent: options.traceparent };
+      const response = await this.transport.request({ method: "POST", url, headers, body: JSON.stringify(body), signal });
       const text = await response.text();
       if (response.status < 200 || response.status >= 300) throw new OpenAIStatusError(response.status, response.headers(), text, response.statusText);
       options.onResponse?.();
@@ -130,7 +131,8 @@ export class OpenAIAdapter implements ModelAdapter {
   /** Sends the chat request; an error status is thrown with its body read. */
   private async call(options: ModelCallOptions, signal: AbortSignal | undefined): Promise<UpstreamResponse> {
     this.assertKey();
-    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers: this.sentHeaders, body: JSON.stringify(this.body(options)), signal });
+    const headers = options.trace === undefined ? this.sentHeaders : { ...this.sentHeaders, traceparent: options.trace.traceparent };
+    const response = await this.transport.request({ method: "POST", url: this.chatUrl, headers, body: JSON.stringify(this.body(options)), signal });
     if (response.status >= 200 && response.status < 300) {
       options.onResponse?.();
       return response;
