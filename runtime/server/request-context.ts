@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Request } from "express";
 import type { ChatRun } from "../index.js";
 import type { ChatWire } from "../wires/chat-wire.js";
@@ -44,4 +44,15 @@ export function beginRequest(req: IncomingMessage): RequestContext {
 
 export function contextOf(req: Request | IncomingMessage): RequestContext {
   return (req as unknown as Record<symbol, RequestContext | undefined>)[CONTEXT] ?? beginRequest(req);
+}
+
+/** A signal that fires when the client closes the connection before its answer is complete. */
+export function abortOnClientGone(res: ServerResponse, ctx: RequestContext): AbortSignal {
+  const controller = new AbortController();
+  res.once("close", () => {
+    if (res.writableFinished) return;
+    ctx.clientGone = true;
+    controller.abort();
+  });
+  return controller.signal;
 }

@@ -11,7 +11,7 @@ import { finishedRequest } from "./console/request-log.js";
 import { admitRequest } from "./key-gate.js";
 import type { GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
-import { contextOf, type RequestContext } from "./request-context.js";
+import { abortOnClientGone, contextOf, type RequestContext } from "./request-context.js";
 import type { Tracing } from "../telemetry/index.js";
 import { chatSpan, spanOutcome } from "./trace-request.js";
 
@@ -47,29 +47,23 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
     try {
       ctx.secrets = runtime.project.secrets;
       const model = runtime.model(target.model).name;
-      const onRecord = await admitRequest(ctx.key, runtime, model);
+      const keyFields = await admitRequest(ctx.key, runtime, model);
       const sessionId = sessionOf(req);
       const history = sessionId === undefined ? [] : await served.sessions.history(sessionId);
       messages = history.length === 0 ? decoded.request.messages : [...history, ...decoded.request.messages];
 
-      const controller = new AbortController();
-      res.once("close", () => {
-        if (res.writableFinished) return;
-        ctx.clientGone = true;
-        controller.abort();
-      });
+      const signal = abortOnClientGone(res, ctx);
       const cache = cacheDirective(req, body);
       run = await runtime.chat({
         ...decoded.request,
         model,
         messages,
         stream: decoded.stream,
-        signal: controller.signal,
+        signal,
         requestId: ctx.id,
         ...(sessionId === undefined ? {} : { sessionId }),
         ...(cache === undefined ? {} : { cache }),
-        ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
-        ...(onRecord === undefined ? {} : { onRecord }),
+        ...keyFields,
         ...(span === undefined ? {} : { trace: span }),
       });
       ctx.run = run;
@@ -94,7 +88,7 @@ export function serveChat(registry: ProjectRegistry, logger: Logger, metrics: Ga
     } finally {
       served.release(generation);
       span?.settle(spanOutcome(run, answer?.fold.usage ?? run?.usage, answer?.fold.finishReason, failure ?? ctx.failure));
-      metrics.ended(series, generation.runtime, ctx, decoded, target.model, run, answer, failure);
+      metrics.ended(series, runtime, ctx, decoded, target.model, run, answer, failure);
       if (run !== undefined) served.health.record(run.attempts, ctx.secrets);
       if (answer !== undefined && run !== undefined) logAnswer(logger, ctx, served.key, run, answer, decoded.stream, wire.name);
       // One object into a ring: what it says is worked out only if someone reads it.

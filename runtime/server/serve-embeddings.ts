@@ -7,7 +7,7 @@ import { chatTarget, type ChatScope } from "./chat-target.js";
 import type { AnswerFigures, GatewayMetrics } from "./metrics.js";
 import type { ProjectRegistry } from "./project-registry.js";
 import { admitRequest } from "./key-gate.js";
-import { contextOf } from "./request-context.js";
+import { abortOnClientGone, contextOf } from "./request-context.js";
 import type { Tracing } from "../telemetry/index.js";
 import { embeddingsSpan, spanOutcome } from "./trace-request.js";
 
@@ -34,22 +34,16 @@ export function serveEmbeddings(registry: ProjectRegistry, logger: Logger, metri
     try {
       const runtime = generation.runtime;
       ctx.secrets = runtime.project.secrets;
-      const controller = new AbortController();
-      res.once("close", () => {
-        if (res.writableFinished) return;
-        ctx.clientGone = true;
-        controller.abort();
-      });
+      const signal = abortOnClientGone(res, ctx);
       const model = runtime.model(target.model).name;
-      const onRecord = await admitRequest(ctx.key, runtime, model);
+      const keyFields = await admitRequest(ctx.key, runtime, model);
       run = await runtime.embed({
         model,
-        ...(ctx.key?.name === undefined ? {} : { keyName: ctx.key.name }),
-        ...(onRecord === undefined ? {} : { onRecord }),
+        ...keyFields,
         inputs: decoded.inputs,
         ...(decoded.dimensions === undefined ? {} : { dimensions: decoded.dimensions }),
         requestId: ctx.id,
-        signal: controller.signal,
+        signal,
         ...(span === undefined ? {} : { trace: span }),
       });
       ctx.run = run;
